@@ -1,0 +1,41 @@
+-- pdf-smaller SQLite schema.
+--
+-- Applied at boot by src/db/migrate.ts. Each "-- version: N" section runs once, in order,
+-- inside one transaction, on a database whose PRAGMA user_version is below N; user_version
+-- is then set to N. A released section is never edited: a schema change is a new section,
+-- so an existing database upgrades in place.
+--
+-- Times are integer milliseconds since the Unix epoch (comparable and dialect-neutral).
+
+-- version: 1
+CREATE TABLE jobs (
+  id               TEXT PRIMARY KEY,            -- UUID v4, unguessable; also names the job's directories
+  type             TEXT NOT NULL,               -- compress, bulk_compress, convert, ocr, ai_summarize, …
+  status           TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending', 'processing', 'completed', 'failed', 'cancelled', 'expired')),
+  input            TEXT NOT NULL DEFAULT '{}',  -- JSON: options and input files (stored name, client name, size)
+  result           TEXT,                        -- JSON shown to the client as `result`
+  output           TEXT,                        -- JSON, internal: result files on disk; never shown
+  error_code       TEXT,
+  error_message    TEXT,
+  progress_percent INTEGER NOT NULL DEFAULT 0,
+  progress_stage   TEXT,
+  attempts         INTEGER NOT NULL DEFAULT 0,  -- claims so far (a run handed back at shutdown is not counted)
+  max_attempts     INTEGER NOT NULL DEFAULT 3,
+  run_at           INTEGER NOT NULL,            -- not claimable before this (retry backoff)
+  lease_token      TEXT,                        -- set by each claim; only its holder may finish the job
+  locked_until     INTEGER,                     -- lease expiry; renewed by heartbeats while the task runs
+  locked_by        TEXT,                        -- which node holds the lease (for logs and operators)
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER,
+  expires_at       INTEGER                      -- set when the job finishes: finished_at + JOB_TTL_HOURS
+) STRICT;
+
+-- Claim scans pending jobs in run_at order; the partial index keeps that scan to the pending set.
+CREATE INDEX jobs_pending_run_at ON jobs (run_at) WHERE status = 'pending';
+-- Rescue looks for processing jobs whose lease ran out.
+CREATE INDEX jobs_processing_locked_until ON jobs (locked_until) WHERE status = 'processing';
+-- Expiry looks for finished jobs past their TTL.
+CREATE INDEX jobs_expires_at ON jobs (expires_at) WHERE expires_at IS NOT NULL;

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { dbPlugin } from './db/plugin.js';
+import { dispatcherPlugin } from './dispatcher-plugin.js';
+import { AppError, errorBody, ERRORS } from './errors.js';
+import { defaultHandlers, type Handlers } from './handlers.js';
+import { poolPlugin } from './pool-plugin.js';
+import { compressRoutes } from './routes/compress.js';
+import { jobRoutes } from './routes/jobs.js';
+import { systemRoutes } from './routes/system.js';
+import { cleanupPlugin } from './storage/cleanup.js';
+import { storagePlugin } from './storage/plugin.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface AppOptions {
+  /** pino options (level, stream…) or false; tests pass a stream and read the JSON lines. */
+  logger?: FastifyServerOptions['logger'];
+  /** Job types this app runs; defaults to every type of this build. */
+  handlers?: Handlers;
+  /** Start the dispatcher when the app is ready (default true). */
+  dispatch?: boolean;
+  /** Start the periodic cleanup sweep (default true). */
+  cleanup?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/**
+ * The whole service as a Fastify instance: used by server.ts and by the tests. Resources are
+ * plugins registered in dependency order (db → storage → pool → dispatcher → cleanup), so
+ * close() tears them down in reverse: the dispatcher drains before the pool and the db close.
+ */
+export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Generous for JSON bodies (AI text routes); uploads are multipart and streamed, not buffered.
+    bodyLimit: 2 * 1024 * 1024,
+    forceCloseConnections: 'idle',
+  });
+  app.decorate('config', config);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.statusCode >= 500) request.log.warn({ code: err.code }, err.message);
+      return reply.code(err.statusCode).send(errorBody(err.code, err.message, request.id, err.details));
+    }
+    if (err.validation) {
+      return reply.code(400).send(errorBody('INVALID_OPTIONS', err.message, request.id));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) {
+      return reply.code(413).send(errorBody('FILE_TOO_LARGE', 'The request body is larger than allowed.', request.id));
+    }
+    if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send(errorBody('INVALID_REQUEST', 'Unsupported Content-Type for this route.', request.id));
+    }
+    if (status >= 400 && status < 500) {
+      // Fastify's own 4xx (malformed JSON, bad headers): its message describes the request, not us.
+      return reply.code(status).send(errorBody('INVALID_REQUEST', err.message, request.id));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('INTERNAL_ERROR', ERRORS.INTERNAL_ERROR[1], request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`, request.id));
+  });
+
+  await app.register(multipart, { throwFileSizeLimit: true });
+  await app.register(dbPlugin, { config });
+  await app.register(storagePlugin, { config });
+  await app.register(poolPlugin, { config });
+  await app.register(dispatcherPlugin, { config, handlers: opts.handlers ?? defaultHandlers(config), start: opts.dispatch ?? true });
+  if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
+
+  await app.register(systemRoutes);
+  await app.register(jobRoutes);
+  await app.register(compressRoutes);
+  return app;
+}

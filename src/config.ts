@@ -1,0 +1,147 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Type, type Static, type TSchema, Kind } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { describeAllowed } from './schemas/fields.js';
+
+/**
+ * Every setting the process reads from the environment, with its default and a doc line.
+ * `.env.example` is generated from this schema (scripts/gen-env-example.ts) and a test
+ * keeps the two in step, so the description here is the documentation.
+ */
+const int = (min: number, max: number, def: number, description: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: def, description });
+const str = (def: string | undefined, description: string) =>
+  Type.Optional(Type.String({ default: def, description }));
+const oneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { default: def, description });
+
+export const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '0.0.0.0', description: 'listen address' }),
+  PORT: int(0, 65535, 5000, 'listen port (0 = any free port)'),
+  DATA_DIR: Type.String({ default: './data', description: 'the SQLite database lives here (pdf-smaller.db)' }),
+  UPLOAD_DIR: Type.String({ default: './uploads', description: 'job files: temp/, processing/, results/ below it' }),
+  DATABASE_URL: str(undefined, 'postgres://… switches the store and queue to PostgreSQL (unset = SQLite in DATA_DIR)'),
+  WORKER_THREADS: int(0, 256, Math.max(1, os.availableParallelism()), 'worker threads for PDF work (0 = this node only serves the API)'),
+  MAX_FILE_SIZE_MB: int(1, 10_240, 100, 'per uploaded file; larger uploads are stopped with 413 FILE_TOO_LARGE'),
+  MAX_FILES: int(1, 1000, 20, 'files per bulk request'),
+  JOB_TTL_HOURS: int(1, 24 * 365, 24, 'finished jobs keep their results this long, then read expired'),
+  JOB_TIMEOUT_S: int(1, 86_400, 600, 'a task running longer is aborted and fails JOB_TIMEOUT'),
+  JOB_LEASE_S: int(2, 3600, 30, 'a claimed job whose lease is not renewed for this long (crashed process) runs again'),
+  JOB_MAX_ATTEMPTS: int(1, 100, 3, 'runs of a job (first run + retries) before it fails for good'),
+  SHUTDOWN_GRACE_S: int(0, 3600, 20, 'on SIGTERM/SIGINT running tasks get this long to finish before they are handed back'),
+  CLEANUP_INTERVAL_S: int(1, 86_400, 60, 'how often expired results and orphaned files are swept'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino log level'),
+  API_KEYS: str(undefined, 'comma list; when set every /api route but health needs X-API-Key'),
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000, 0, 'submissions per client IP per minute (0 = off); over → 429 RATE_LIMITED'),
+  CORS_ORIGINS: str(undefined, 'comma list of allowed origins, * for any (unset = none)'),
+  AI_BASE_URL: str(undefined, 'any OpenAI-compatible endpoint (OpenAI, OpenRouter, Ollama, vLLM…)'),
+  AI_API_KEY: str(undefined, 'API key for AI_BASE_URL'),
+  AI_MODEL: str(undefined, 'model name for AI_BASE_URL'),
+  OPENAI_API_KEY: str(undefined, 'shortcut: OpenAI with this key'),
+  OPENROUTER_API_KEY: str(undefined, 'shortcut: OpenRouter with this key'),
+  S3_ENDPOINT: str(undefined, 'S3-compatible endpoint URL'),
+  S3_REGION: str(undefined, 'S3 region'),
+  S3_BUCKET: str(undefined, 'S3 bucket for results and the s3 export target'),
+  S3_ACCESS_KEY_ID: str(undefined, 'S3 access key id'),
+  S3_SECRET_ACCESS_KEY: str(undefined, 'S3 secret access key'),
+  S3_FORCE_PATH_STYLE: oneOf(['0', '1'] as const, '0', '1 = path-style bucket URLs (MinIO, s3rver)'),
+  WEBHOOK_SECRET: str(undefined, 'HMAC-SHA256 key for webhook signatures'),
+  WEBHOOK_ALLOW_PRIVATE: oneOf(['0', '1'] as const, '0', '1 allows webhooks to private and loopback addresses'),
+  OCR_ENGINE: oneOf(['auto', 'wasm', 'native'] as const, 'auto', 'wasm (tesseract.js), native (tesseract binary), auto (native when installed)'),
+  MAX_PAGES: int(1, 1_000_000, 2000, 'pages per document; more → TOO_MANY_PAGES'),
+  MAX_PENDING_JOBS: int(1, 10_000_000, 1000, 'queue bound; more → 503 QUEUE_FULL'),
+  MIN_FREE_DISK_MB: int(0, 10_000_000, 512, 'below this free space uploads get 507 INSUFFICIENT_STORAGE'),
+  GOOGLE_CLIENT_ID: str(undefined, 'OAuth app for Google Drive export'),
+  GOOGLE_CLIENT_SECRET: str(undefined, 'OAuth app secret for Google Drive export'),
+  DROPBOX_APP_KEY: str(undefined, 'OAuth app for Dropbox export'),
+  DROPBOX_APP_SECRET: str(undefined, 'OAuth app secret for Dropbox export'),
+  ONEDRIVE_CLIENT_ID: str(undefined, 'OAuth app for OneDrive export'),
+  ONEDRIVE_CLIENT_SECRET: str(undefined, 'OAuth app secret for OneDrive export'),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  uploadDir: string;
+  databaseUrl: string | undefined;
+  workerThreads: number;
+  maxFileSizeBytes: number;
+  maxFiles: number;
+  jobTtlMs: number;
+  jobTimeoutMs: number;
+  jobLeaseMs: number;
+  jobMaxAttempts: number;
+  shutdownGraceMs: number;
+  cleanupIntervalMs: number;
+  logLevel: Env['LOG_LEVEL'];
+  apiKeys: string[];
+  rateLimitPerMinute: number;
+  corsOrigins: string[];
+  ocrEngine: Env['OCR_ENGINE'];
+  maxPages: number;
+  maxPendingJobs: number;
+  minFreeDiskBytes: number;
+  webhookSecret: string | undefined;
+  webhookAllowPrivate: boolean;
+  /** The raw, validated environment, for areas that read their own group of variables. */
+  env: Env;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Turns one raw env string into the schema's type, or says exactly what is wrong. */
+function parseValue(name: string, raw: string, schema: TSchema): unknown {
+  const value = raw.trim();
+  const converted = schema[Kind] === 'Integer' && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+  if (!Value.Check(schema, converted)) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected ${describeAllowed(schema)}`);
+  }
+  return converted;
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the variable, the value and what is allowed. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(EnvSchema.properties) as [string, TSchema][]) {
+    const raw = source[name];
+    env[name] = raw === undefined || raw.trim() === '' ? schema.default : parseValue(name, raw, schema);
+  }
+  const e = env as Env;
+  const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    throw new ConfigError(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)} is not valid: expected a postgres:// or postgresql:// URL`);
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    uploadDir: path.resolve(e.UPLOAD_DIR),
+    databaseUrl: e.DATABASE_URL,
+    workerThreads: e.WORKER_THREADS,
+    maxFileSizeBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
+    maxFiles: e.MAX_FILES,
+    jobTtlMs: e.JOB_TTL_HOURS * 3_600_000,
+    jobTimeoutMs: e.JOB_TIMEOUT_S * 1000,
+    jobLeaseMs: e.JOB_LEASE_S * 1000,
+    jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_S * 1000,
+    cleanupIntervalMs: e.CLEANUP_INTERVAL_S * 1000,
+    logLevel: e.LOG_LEVEL,
+    apiKeys: list(e.API_KEYS),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: list(e.CORS_ORIGINS),
+    ocrEngine: e.OCR_ENGINE,
+    maxPages: e.MAX_PAGES,
+    maxPendingJobs: e.MAX_PENDING_JOBS,
+    minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
+    env: e,
+  };
+}

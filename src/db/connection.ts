@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './types.js';
+import { migrate } from './migrate.js';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  /** A cheap round trip, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SQLITE_FILE = 'pdf-smaller.db';
+
+/**
+ * Opens (creating if needed) the SQLite database in dataDir and upgrades its schema.
+ * WAL lets status polls read while the dispatcher writes; synchronous=NORMAL is durable
+ * across process crashes in WAL mode (only an OS crash can lose the last commits);
+ * busy_timeout makes a second process on the same file wait for the write lock instead
+ * of failing with SQLITE_BUSY.
+ */
+export function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new BetterSqlite3(path.join(dataDir, SQLITE_FILE));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  migrate(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      sqlite.prepare('SELECT 1').get();
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import type { Config } from './config.js';
+import { Dispatcher } from './dispatcher.js';
+import type { Handlers } from './handlers.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    dispatcher: Dispatcher;
+  }
+}
+
+/**
+ * Runs queued jobs on this node. Closed before the pool and the database: on shutdown it
+ * stops claiming, lets running jobs finish for SHUTDOWN_GRACE_S, and hands back the rest.
+ */
+export const dispatcherPlugin = fp<{ config: Config; handlers: Handlers; start: boolean }>(
+  async (app, { config, handlers, start }) => {
+    const dispatcher = new Dispatcher({
+      db: app.store.db,
+      storage: app.storage,
+      pool: app.pools.jobs,
+      handlers,
+      log: app.log.child({ component: 'dispatcher' }),
+      leaseMs: config.jobLeaseMs,
+      timeoutMs: config.jobTimeoutMs,
+      ttlMs: config.jobTtlMs,
+    });
+    app.decorate('dispatcher', dispatcher);
+    if (start) app.addHook('onReady', async () => dispatcher.start());
+    app.addHook('onClose', async () => {
+      await dispatcher.stop(config.shutdownGraceMs);
+    });
+  },
+  { name: 'dispatcher', dependencies: ['db', 'storage', 'pool'] },
+);

@@ -1,0 +1,69 @@
+/**
+ * The one registry of coded errors. A code has one HTTP status and one default message;
+ * routes throw `new AppError('CODE')` (optionally with a sharper message or details) and the
+ * error handler in app.ts turns it into the envelope of API.md. Job failures use the same
+ * codes, so a client reads `error.code` the same way from a 4xx and from a failed job.
+ */
+export const ERRORS = {
+  NO_FILE: [400, 'No file was uploaded. Send the file in the multipart field "file".'],
+  INVALID_FILE_TYPE: [415, 'The file is not of a supported type.'],
+  INVALID_PDF: [422, 'The file is not a readable PDF.'],
+  ENCRYPTED_PDF: [422, 'The PDF is password-protected.'],
+  FILE_TOO_LARGE: [413, 'The file is larger than the allowed size.'],
+  TOO_MANY_FILES: [400, 'Too many files in one request.'],
+  TOO_MANY_PAGES: [422, 'The document has more pages than allowed.'],
+  INVALID_OPTIONS: [400, 'The request options are not valid.'],
+  INVALID_REQUEST: [400, 'The request is not valid.'],
+  NOT_FOUND: [404, 'No such route.'],
+  METHOD_NOT_ALLOWED: [405, 'Method not allowed.'],
+  JOB_NOT_FOUND: [404, 'No job with this id.'],
+  JOB_NOT_READY: [409, 'The job has not completed yet.'],
+  JOB_FAILED: [409, 'The job failed; it has no result to download.'],
+  JOB_CANCELLED: [409, 'The job was cancelled; it has no result to download.'],
+  JOB_EXPIRED: [410, 'The job result has expired and was deleted.'],
+  JOB_ID_CONFLICT: [409, 'A job with this id exists with different parameters.'],
+  RATE_LIMITED: [429, 'Too many requests; slow down.'],
+  UNAUTHORIZED: [401, 'A valid X-API-Key header is required.'],
+  QUEUE_FULL: [503, 'Too many jobs are waiting; try again later.'],
+  INSUFFICIENT_STORAGE: [507, 'The server is low on disk space; try again later.'],
+  AI_NOT_CONFIGURED: [503, 'No AI provider is configured on this server.'],
+  AI_PROVIDER_ERROR: [502, 'The AI provider failed.'],
+  UNSUPPORTED_LANGUAGE: [400, 'The language is not supported.'],
+  CLOUD_NOT_CONFIGURED: [503, 'This cloud provider is not configured on this server.'],
+  SERVICE_UNAVAILABLE: [503, 'The service is shutting down or not ready.'],
+  // Job-only failures (never an HTTP answer of their own; status is what a sync call would get).
+  JOB_TIMEOUT: [504, 'The job took longer than the allowed time and was stopped.'],
+  JOB_INTERRUPTED: [500, 'The job was interrupted too many times (the server stopped while it ran).'],
+  WORKER_CRASHED: [500, 'The worker processing the job stopped unexpectedly.'],
+  PROCESSING_FAILED: [500, 'The file could not be processed.'],
+  INTERNAL_ERROR: [500, 'An internal error occurred.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERRORS[code][1]);
+    this.code = code;
+    this.statusCode = ERRORS[code][0];
+    this.details = details;
+  }
+}
+
+/** The error envelope of API.md. */
+export function errorBody(code: string, message: string, requestId: string, details?: unknown) {
+  return {
+    success: false as const,
+    error: { code, message, ...(details === undefined ? {} : { details }), timestamp: new Date().toISOString() },
+    request_id: requestId,
+  };
+}

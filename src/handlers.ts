@@ -1,0 +1,85 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Config } from './config.js';
+import type { ClaimedJob } from './queue/index.js';
+import type { WorkerPool, Progress } from './pool.js';
+import { safeFilename, withSuffix } from './storage/filenames.js';
+import path from 'node:path';
+
+/** A file a job produced, in its work folder; moved with it into results/. */
+export interface OutputFile {
+  /** Name inside the job's result folder (chosen by the server). */
+  name: string;
+  /** Name offered to the client in Content-Disposition (sanitised). */
+  downloadName: string;
+  contentType: string;
+}
+
+export interface JobOutcome {
+  /** Shown to the client as `result`. */
+  result: Record<string, unknown>;
+  files?: OutputFile[];
+}
+
+export interface JobContext {
+  job: ClaimedJob;
+  /** Aborts on timeout, cancel, lost lease or shutdown. */
+  signal: AbortSignal;
+  /** temp/<job>/: the inputs stored at submission. */
+  inputDir: string;
+  /** processing/<job>/<lease>/: empty scratch folder; files listed in the outcome must be here. */
+  workDir: string;
+  pool: WorkerPool;
+  progress(p: Progress): void;
+  log: Logger;
+}
+
+/**
+ * How one job type runs. `cpu` jobs go to the worker pool, one per thread; `io` jobs (AI
+ * calls, uploads, webhooks) run as async functions on the main thread under their own limit,
+ * since a thread parked on a network answer wastes a core.
+ */
+export interface JobHandler {
+  lane: 'cpu' | 'io';
+  run(ctx: JobContext): Promise<JobOutcome>;
+}
+
+export type Handlers = Record<string, JobHandler>;
+
+/** The stored input of a file job (see routes/submit.ts). */
+export interface FileJobInput {
+  files: { stored: string; name: string; size: number }[];
+  options: Record<string, unknown>;
+}
+
+export function compressHandler(config: Config): JobHandler {
+  return {
+    lane: 'cpu',
+    async run(ctx) {
+      const input = ctx.job.input as FileJobInput;
+      const file = input.files[0];
+      if (!file) throw new Error('compress job without an input file');
+      const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
+      const result = await ctx.pool.run<Record<string, unknown>>(
+        'compress',
+        {
+          input: path.join(ctx.inputDir, file.stored),
+          output: path.join(ctx.workDir, 'compressed.pdf'),
+          maxPages: config.maxPages,
+          options: input.options,
+        },
+        { signal: ctx.signal, onProgress: ctx.progress },
+      );
+      return {
+        result: { ...result, original_filename: safeFilename(file.name), compression_level: input.options.compressionLevel, image_quality: input.options.imageQuality },
+        files: [{ name: 'compressed.pdf', downloadName, contentType: 'application/pdf' }],
+      };
+    },
+  };
+}
+
+/** Every job type this build runs. */
+export function defaultHandlers(config: Config): Handlers {
+  return {
+    compress: compressHandler(config),
+  };
+}

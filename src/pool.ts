@@ -1,0 +1,114 @@
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { moduleExt } from './paths.js';
+import type { TaskOutcome } from '../workers/task.js';
+
+export type TaskName = 'probe' | 'compress' | 'noop';
+
+export interface Progress {
+  percent: number;
+  stage: string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/** A task that ran and reported a coded failure (bad input, engine refusal…). */
+export class TaskFailure extends Error {
+  override name = 'TaskFailure';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The pool could not take the task (its queue is at its bound). */
+export class PoolBusyError extends Error {
+  override name = 'PoolBusyError';
+}
+
+const WORKER_FILE = new URL(`../workers/index${moduleExt}`, import.meta.url).href;
+
+export interface PoolOptions {
+  threads: number;
+  /** Tasks allowed to wait for a thread. The dispatcher never queues (it claims only for free threads). */
+  maxQueue?: number;
+  /** Keep this many threads warm; the rest start on demand and stop after idleTimeoutMs. */
+  minThreads?: number;
+  idleTimeoutMs?: number;
+  /** V8 heap cap per thread. MuPDF's WASM memory is outside it. */
+  maxOldGenerationSizeMb?: number;
+}
+
+/**
+ * The Piscina worker-thread pool running the tasks of workers/. An aborted task (timeout,
+ * cancel) has its thread terminated by Piscina and replaced; a thread that dies takes only
+ * its own task with it.
+ */
+export class WorkerPool {
+  readonly size: number;
+  private readonly piscina: Piscina | undefined;
+  private running = 0;
+  private destroyed = false;
+
+  constructor(opts: PoolOptions) {
+    this.size = opts.threads;
+    if (opts.threads > 0) {
+      this.piscina = new Piscina({
+        filename: WORKER_FILE,
+        minThreads: Math.min(opts.minThreads ?? opts.threads, opts.threads),
+        maxThreads: opts.threads,
+        maxQueue: opts.maxQueue ?? 0,
+        idleTimeout: opts.idleTimeoutMs ?? 60_000,
+        resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 1024 },
+      });
+    }
+  }
+
+  /** Tasks running or waiting right now. */
+  get busy(): number {
+    return this.running;
+  }
+
+  get alive(): boolean {
+    return !this.destroyed && this.piscina !== undefined;
+  }
+
+  async run<R>(name: TaskName, payload: object, opts: RunOptions = {}): Promise<R> {
+    if (!this.piscina || this.destroyed) throw new PoolBusyError('this node runs no worker threads');
+    let channel: MessageChannel | undefined;
+    if (opts.onProgress) {
+      channel = new MessageChannel();
+      const onProgress = opts.onProgress;
+      channel.port1.on('message', (m: Progress) => onProgress(m));
+      channel.port1.unref();
+    }
+    this.running++;
+    try {
+      const outcome = (await this.piscina.run(channel ? { ...payload, progressPort: channel.port2 } : payload, {
+        name,
+        signal: opts.signal ?? null,
+        transferList: channel ? [channel.port2] : [],
+      })) as TaskOutcome<R>;
+      if (!outcome.ok) throw new TaskFailure(outcome.error.code, outcome.error.message, outcome.error.retryable);
+      return outcome.value;
+    } catch (err) {
+      if (err instanceof Error && err.message === 'Task queue is at limit') throw new PoolBusyError('the pool queue is full');
+      throw err;
+    } finally {
+      this.running--;
+      channel?.port1.close();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await this.piscina?.destroy();
+  }
+}

@@ -1,0 +1,12 @@
+export { enqueue, type NewJob } from './enqueue.js';
+export { claim, type ClaimedJob, type ClaimOptions } from './claim.js';
+export { heartbeat, type Lease } from './heartbeat.js';
+export { setProgress } from './progress.js';
+export { complete, type Completion } from './complete.js';
+export { fail } from './fail.js';
+export { retry, backoffMs } from './retry.js';
+export { release } from './release.js';
+export { rescue, type RescueOutcome } from './rescue.js';
+export { cancel } from './cancel.js';
+export { expire } from './expire.js';
+export { getJob, countByStatus, countPending } from './get.js';

@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { AppError } from '../errors.js';
+import type { JobRow } from '../db/types.js';
+import type { OutputFile } from '../handlers.js';
+import { cancel, expire, getJob } from '../queue/index.js';
+import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
+import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
+import { contentDisposition } from '../storage/filenames.js';
+import { isUuid } from '../storage/layout.js';
+import { effectiveStatus, toJobBody } from './job-view.js';
+
+interface JobOutput {
+  lease: string;
+  files: OutputFile[];
+}
+
+export const jobRoutes: FastifyPluginAsync = async (app) => {
+  /** Not a UUID, or no such row: the same 404 (ids are not enumerable). */
+  const findJob = async (id: string): Promise<JobRow> => {
+    const row = isUuid(id) ? await getJob(app.store.db, id.toLowerCase()) : undefined;
+    if (!row) throw new AppError('JOB_NOT_FOUND');
+    return row;
+  };
+
+  app.get(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Job status, progress and result',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        response: { 200: JobSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => toJobBody(await findJob((request.params as { id: string }).id)),
+  );
+
+  app.get(
+    '/api/jobs/:id/download',
+    {
+      schema: {
+        summary: 'Download the result file',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        querystring: Type.Object({ file: Type.Optional(Type.Integer({ minimum: 0, description: 'one file of a multi-file result, by index' })) }),
+        response: {
+          200: { description: 'the result file (Content-Disposition names it)', type: 'string', format: 'binary' },
+          404: ErrorSchema,
+          409: ErrorSchema,
+          410: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = await findJob((request.params as { id: string }).id);
+      const status = effectiveStatus(row);
+      if (status === 'expired') throw new AppError('JOB_EXPIRED');
+      if (status === 'failed') throw new AppError('JOB_FAILED', `The job failed (${row.error_code}); it has no result to download.`);
+      if (status === 'cancelled') throw new AppError('JOB_CANCELLED');
+      if (status !== 'completed') throw new AppError('JOB_NOT_READY', `The job is ${status}; download it once it is completed.`);
+      const output = row.output ? (JSON.parse(row.output) as JobOutput) : undefined;
+      if (!output || output.files.length === 0) throw new AppError('JOB_NOT_FOUND', 'This job has no result file.');
+      const index = (request.query as { file?: number }).file ?? 0;
+      const file = output.files[index];
+      if (!file) throw new AppError('JOB_NOT_FOUND', `The result has no file ${index}.`);
+      const filePath = path.join(app.storage.resultDir(row.id, output.lease), path.basename(file.name));
+      const info = await stat(filePath).catch(() => undefined);
+      if (!info) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-length', info.size)
+        .header('content-disposition', contentDisposition(file.downloadName))
+        .header('cache-control', 'private, no-store')
+        .send(createReadStream(filePath));
+    },
+  );
+
+  app.delete(
+    '/api/jobs/:id',
+    {
+      schema: {
+        summary: 'Cancel a pending or running job, or delete a finished job\'s files',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        response: { 200: JobDeletedSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const row = await findJob((request.params as { id: string }).id);
+      const ttl = app.config.jobTtlMs;
+      if (await cancel(app.store.db, row.id, ttl)) {
+        app.dispatcher.cancel(row.id);
+        await app.storage.removeJobFiles(row.id, { inputs: true, results: true });
+        return { success: true as const, job_id: row.id, status: 'cancelled' as const, message: 'Job cancelled; its files were deleted.' };
+      }
+      // Already final: deleting means "delete my files now" rather than waiting for the TTL.
+      await expire(app.store.db, { id: row.id });
+      await app.storage.removeJobFiles(row.id);
+      return { success: true as const, job_id: row.id, status: 'expired' as const, message: 'The job had finished; its files were deleted.' };
+    },
+  );
+};

@@ -1,0 +1,116 @@
+import { rename, rm, statfs } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { AppError, isErrorCode } from '../errors.js';
+import type { JobRow } from '../db/types.js';
+import type { FileJobInput } from '../handlers.js';
+import { PoolBusyError, TaskFailure } from '../pool.js';
+import { countPending, enqueue, getJob } from '../queue/index.js';
+import { safeFilename } from '../storage/filenames.js';
+import { isUuid } from '../storage/layout.js';
+import { sniff } from '../storage/sniff.js';
+import type { ReceivedFile } from '../storage/upload.js';
+
+/**
+ * Checks made before a byte of an upload is stored: the queue has room and the disk has
+ * more than MIN_FREE_DISK_MB free. Both are cheap (one indexed count, one statfs).
+ */
+export async function admit(app: FastifyInstance): Promise<void> {
+  const { config } = app;
+  if ((await countPending(app.store.db)) >= config.maxPendingJobs) {
+    throw new AppError('QUEUE_FULL', `${config.maxPendingJobs} jobs are already waiting; try again later.`);
+  }
+  if (config.minFreeDiskBytes > 0) {
+    const fs = await statfs(config.uploadDir);
+    if (fs.bavail * fs.bsize < config.minFreeDiskBytes) throw new AppError('INSUFFICIENT_STORAGE');
+  }
+}
+
+/** A client-supplied job id: absent → a fresh UUID; present → must be a UUID. */
+export function jobIdFrom(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return randomUUID();
+  const id = value.trim().toLowerCase();
+  if (!isUuid(id)) throw new AppError('INVALID_OPTIONS', 'job_id must be a UUID.', { fields: [{ field: 'job_id' }] });
+  return id;
+}
+
+export interface PdfCheck {
+  pages: number;
+}
+
+/**
+ * The content check of API.md: `%PDF-` within the first 1024 bytes, then MuPDF must open it
+ * (in the probe thread, never on the main thread), it must not be locked and must be within
+ * MAX_PAGES. Anything else is refused at submission, before a job exists.
+ */
+export async function checkPdf(app: FastifyInstance, file: ReceivedFile, password?: string): Promise<PdfCheck> {
+  if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
+  if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+  try {
+    return await app.pools.probe.run<PdfCheck>(
+      'probe',
+      { path: file.path, maxPages: app.config.maxPages, ...(password ? { password } : {}) },
+      { signal: AbortSignal.timeout(30_000) },
+    );
+  } catch (err) {
+    if (err instanceof TaskFailure) {
+      throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : 'INVALID_PDF', err.message);
+    }
+    if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
+    if ((err as Error).name === 'AbortError') throw new AppError('INVALID_PDF', 'The PDF took too long to open; it may be damaged.');
+    // The probe thread died on this file (an engine abort): the file is the problem.
+    throw new AppError('INVALID_PDF', 'The PDF could not be opened; it may be damaged.');
+  }
+}
+
+/** Ids being submitted right now on this node: a concurrent resubmission waits its turn. */
+const inFlight = new Set<string>();
+
+export interface Submission {
+  id: string;
+  type: string;
+  /** Staging folder from receiveMultipart; becomes temp/<job>/. */
+  stagingDir: string;
+  files: ReceivedFile[];
+  options: Record<string, unknown>;
+  /** Content checks of the upload; skipped when the id names an existing job. */
+  check: () => Promise<unknown>;
+}
+
+/**
+ * Turns a received upload into a pending job: the staging folder becomes temp/<job>/ (one
+ * rename) and then the row is inserted, so a claimed job always finds its inputs. A client
+ * id that already names a job returns that job and stores nothing (idempotent resubmission,
+ * without even checking the upload again); the same id for a different kind of job is a 409.
+ */
+export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ job: JobRow; created: boolean }> {
+  if (inFlight.has(s.id)) throw new AppError('JOB_ID_CONFLICT', 'A job with this id is being submitted right now.');
+  inFlight.add(s.id);
+  try {
+    const existing = await getJob(app.store.db, s.id);
+    if (existing) {
+      if (existing.type !== s.type) throw new AppError('JOB_ID_CONFLICT', `job_id already names a ${existing.type} job.`);
+      return { job: existing, created: false };
+    }
+    await s.check();
+    const inputDir = app.storage.inputDir(s.id);
+    await rm(inputDir, { recursive: true, force: true }); // leftover of a crash between rename and insert
+    await rename(s.stagingDir, inputDir);
+    const input: FileJobInput = {
+      files: s.files.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
+      options: s.options,
+    };
+    const { created } = await enqueue(app.store.db, { id: s.id, type: s.type, input, maxAttempts: app.config.jobMaxAttempts });
+    const job = await getJob(app.store.db, s.id);
+    if (!job) throw new Error(`job ${s.id} vanished after insert`);
+    if (created) app.dispatcher.wake();
+    return { job, created };
+  } finally {
+    inFlight.delete(s.id);
+  }
+}
+
+/** For the finally of a submission route: the staging folder, if submitJob did not move it. */
+export async function discardStaging(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The error envelope of API.md, for every 4xx/5xx answer. */
+export const ErrorSchema = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.Object({
+      code: Type.String({ description: 'stable machine-readable code, e.g. INVALID_PDF' }),
+      message: Type.String({ description: 'human-readable explanation' }),
+      details: Type.Optional(Type.Unknown()),
+      timestamp: Type.String({ format: 'date-time' }),
+    }),
+    request_id: Type.String(),
+  },
+  { $id: 'Error', description: 'Error envelope' },
+);
+export type ErrorBody = Static<typeof ErrorSchema>;
+
+/** 202 answer of every submission route. */
+export const SubmittedSchema = Type.Object(
+  {
+    success: Type.Literal(true),
+    job_id: Type.String({ format: 'uuid' }),
+    status: Type.String(),
+    message: Type.String(),
+    file_count: Type.Optional(Type.Integer()),
+  },
+  { $id: 'Submitted' },
+);
+
+export const JobIdParamsSchema = Type.Object({ id: Type.String({ description: 'job id (UUID)' }) });
+
+/** Response map shared by submission routes: 202 plus every error status they can answer. */
+export const submitResponses = {
+  202: SubmittedSchema,
+  '4xx': ErrorSchema,
+  '5xx': ErrorSchema,
+};
