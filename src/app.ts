@@ -53,6 +53,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // server.close() waits for every open connection; a stalled download must not hold a
+  // shutdown past its grace period (exit 0 on SIGTERM is the contract).
+  app.addHook('preClose', async () => {
+    setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs).unref();
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
     if (err instanceof AppError) {

@@ -27,8 +27,14 @@ export const dispatcherPlugin = fp<{ config: Config; handlers: Handlers; start: 
     });
     app.decorate('dispatcher', dispatcher);
     if (start) app.addHook('onReady', async () => dispatcher.start());
+    // Drain from preClose, in parallel with Fastify closing HTTP (which waits for in-flight
+    // requests), rather than after it: the grace period is spent once, not twice.
+    let stopping: Promise<void> | undefined;
+    app.addHook('preClose', async () => {
+      stopping = dispatcher.stop(config.shutdownGraceMs);
+    });
     app.addHook('onClose', async () => {
-      await dispatcher.stop(config.shutdownGraceMs);
+      await (stopping ?? dispatcher.stop(config.shutdownGraceMs));
     });
   },
   { name: 'dispatcher', dependencies: ['db', 'storage', 'pool'] },

@@ -1,4 +1,26 @@
-import { defineTask } from './task.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defineTask, TaskError } from './task.js';
 
-/** Does nothing: the queue benchmark measures the job machinery around it. */
-export const noop = defineTask((p: { echo?: unknown }) => ({ echo: p.echo ?? null }));
+export interface NoopPayload {
+  echo?: unknown;
+  /** Hold the thread this long (tests of timeouts, leases and shutdown). */
+  delayMs?: number;
+  /** Fail with this coded error. */
+  fail?: { code: string; message: string; retryable?: boolean };
+  /** End the worker thread abruptly, as a WASM abort or an out-of-memory kill would. */
+  crash?: boolean;
+}
+
+/**
+ * The job machinery with no PDF work: the queue benchmark measures the dispatcher and pool
+ * round trip with it, and tests drive delays, failures and thread deaths through the real pool.
+ */
+export const noop = defineTask(async (p: NoopPayload, ctx) => {
+  if (p.crash) process.exit(70);
+  if (p.delayMs) {
+    ctx.progress(50, 'sleeping');
+    await sleep(p.delayMs);
+  }
+  if (p.fail) throw new TaskError(p.fail.code, p.fail.message, p.fail.retryable ?? false);
+  return { echo: p.echo ?? null };
+});

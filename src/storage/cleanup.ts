@@ -37,7 +37,7 @@ export async function sweep(db: Kysely<Database>, storage: Storage, now = Date.n
     await rm(dir, { recursive: true, force: true });
     removed.push(path.relative(storage.root, dir));
   };
-  const oldEnough = async (dir: string, graceMs: number) => now - (await newestMtime(dir)) > graceMs;
+  const oldEnough = async (dir: string, graceMs: number) => graceMs === 0 || now - (await newestMtime(dir)) > graceMs;
 
   const roots = { temp: storage.tempRoot, processing: storage.processingRoot, results: storage.resultsRoot } as const;
   const names = new Set<string>();

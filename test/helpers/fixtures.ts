@@ -26,3 +26,11 @@ export async function truncatedPdf(): Promise<Buffer> {
 }
 
 export const notAPdf = Buffer.from('<html><body>definitely not a pdf</body></html>\n');
+
+/** A PDF that needs a password to open (AES-256, user password "secret"). */
+export async function encryptedPdf(): Promise<Buffer> {
+  const mupdf = await import('mupdf');
+  const doc = new mupdf.PDFDocument(await textPdf(1));
+  const out = doc.saveToBuffer('encrypt=aes-256,user-password=secret,owner-password=owner');
+  return Buffer.from(out.asUint8Array());
+}

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { PDFDocument } from 'pdf-lib';
 import { multipart, startApp, waitForJob } from '../helpers/app.js';
-import { notAPdf, textPdf, truncatedPdf } from '../helpers/fixtures.js';
+import { textPdf } from '../helpers/fixtures.js';
 
 t.test('compress: submit, poll, download a valid smaller PDF with the same pages', async (t) => {
   const { app } = await startApp(t);
