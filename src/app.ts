@@ -22,8 +22,8 @@ declare module 'fastify' {
 export interface AppOptions {
   /** pino options (level, stream…) or false; tests pass a stream and read the JSON lines. */
   logger?: FastifyServerOptions['logger'];
-  /** Job types this app runs; defaults to every type of this build. */
-  handlers?: Handlers;
+  /** Job types this app runs; defaults to every type of this build (defaultHandlers). */
+  handlers?: Handlers | ((config: Config) => Handlers);
   /** Start the dispatcher when the app is ready (default true). */
   dispatch?: boolean;
   /** Start the periodic cleanup sweep (default true). */
@@ -89,7 +89,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(dbPlugin, { config });
   await app.register(storagePlugin, { config });
   await app.register(poolPlugin, { config });
-  await app.register(dispatcherPlugin, { config, handlers: opts.handlers ?? defaultHandlers(config), start: opts.dispatch ?? true });
+  await app.register(dispatcherPlugin, { config, handlers: typeof opts.handlers === 'function' ? opts.handlers(config) : (opts.handlers ?? defaultHandlers(config)), start: opts.dispatch ?? true });
   if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
 
   await app.register(systemRoutes);

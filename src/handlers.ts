@@ -26,8 +26,11 @@ export interface JobContext {
   signal: AbortSignal;
   /** temp/<job>/: the inputs stored at submission. */
   inputDir: string;
-  /** processing/<job>/<lease>/: empty scratch folder; files listed in the outcome must be here. */
-  workDir: string;
+  /**
+   * Creates (on first call) and returns processing/<job>/<lease>/, the run's scratch folder;
+   * files listed in the outcome must be there. Jobs without files never touch the disk.
+   */
+  workDir(): Promise<string>;
   pool: WorkerPool;
   progress(p: Progress): void;
   log: Logger;
@@ -59,11 +62,13 @@ export function compressHandler(config: Config): JobHandler {
       const file = input.files[0];
       if (!file) throw new Error('compress job without an input file');
       const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
+      const workDir = await ctx.workDir();
       const result = await ctx.pool.run<Record<string, unknown>>(
         'compress',
         {
           input: path.join(ctx.inputDir, file.stored),
-          output: path.join(ctx.workDir, 'compressed.pdf'),
+          output: path.join(workDir, 'compressed.pdf'),
+          workDir,
           maxPages: config.maxPages,
           options: input.options,
         },

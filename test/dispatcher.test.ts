@@ -86,7 +86,7 @@ t.test('result files move atomically into results/<job>/<lease>/', async (t) => 
       writer: {
         lane: 'io',
         async run(ctx) {
-          await writeFile(path.join(ctx.workDir, 'out.txt'), 'result');
+          await writeFile(path.join(await ctx.workDir(), 'out.txt'), 'result');
           return { result: { ok: true }, files: [{ name: 'out.txt', downloadName: 'out.txt', contentType: 'text/plain' }] };
         },
       },
@@ -129,7 +129,7 @@ t.test('a retryable failure is retried with backoff up to max_attempts', async (
 
 t.test('a task past JOB_TIMEOUT is aborted (its thread killed) and fails JOB_TIMEOUT', async (t) => {
   // Generous enough for a fresh thread to start under the test loader, far below the task's sleep.
-  const r = await rig(t, { timeoutMs: 3000 });
+  const r = await rig(t, { timeoutMs: 8000 });
   const id = await r.submit({ delayMs: 60_000 });
   const e = await r.finished(id);
   t.equal(e.status, 'failed');
@@ -184,7 +184,7 @@ t.test('stop(): running jobs finish within the grace period', async (t) => {
   const r = await rig(t);
   const id = await r.submit({ delayMs: 200 });
   await new Promise((res) => setTimeout(res, 50));
-  await r.dispatcher.stop(5000);
+  await r.dispatcher.stop(60_000); // returns as soon as the job is done
   t.equal((await q.getJob(r.db, id))?.status, 'completed');
 });
 

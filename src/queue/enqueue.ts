@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
 
 export interface NewJob {
@@ -11,20 +11,12 @@ export interface NewJob {
 /**
  * Adds a pending job. The id is the primary key, so a resubmission with the same id
  * (a client retrying after a lost response) inserts nothing: `created` says which happened.
+ * (sql tag, not the builder: this runs once per submission; see claim.ts for the numbers.)
  */
 export async function enqueue(db: Kysely<Database>, job: NewJob, now = Date.now()): Promise<{ created: boolean }> {
-  const res = await db
-    .insertInto('jobs')
-    .values({
-      id: job.id,
-      type: job.type,
-      input: JSON.stringify(job.input ?? {}),
-      max_attempts: job.maxAttempts,
-      run_at: now,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .executeTakeFirst();
-  return { created: Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 };
+  const res = await sql`
+    INSERT INTO jobs (id, type, input, max_attempts, run_at, created_at, updated_at)
+    VALUES (${job.id}, ${job.type}, ${JSON.stringify(job.input ?? {})}, ${job.maxAttempts}, ${now}, ${now}, ${now})
+    ON CONFLICT (id) DO NOTHING`.execute(db);
+  return { created: Number(res.numAffectedRows ?? 0n) > 0 };
 }

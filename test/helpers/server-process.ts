@@ -12,11 +12,12 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `src/server.ts` as a real child process (same TypeScript loader as the tests) and
- * resolves once it listens. The child is killed at teardown if still running.
+ * Starts `src/server.ts` (or another entry, e.g. test/helpers/server-child.ts) as a real child
+ * process (same TypeScript loader as the tests) and resolves once it listens. The child is
+ * killed at teardown if still running.
  */
-export async function startServer(t: Test, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, 'src/server.ts')], {
+export async function startServer(t: Test, env: Record<string, string>, entry = 'src/server.ts'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, entry)], {
     cwd: projectRoot,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', MIN_FREE_DISK_MB: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import t from 'tap';
 import { enqueue, countByStatus } from '../../src/queue/index.js';
 import { testStore } from '../helpers/db.js';
 
-const CLAIMER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'children', 'claimer.ts');
+const CLAIMER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'claimer.ts');
 
 function runClaimer(dir: string, node: string): Promise<string[]> {
   return new Promise((resolve, reject) => {

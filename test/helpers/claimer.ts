@@ -1,7 +1,7 @@
 // A separate process claiming from a shared database file until the queue is empty.
-// Used by claim-concurrency.test.ts; prints the ids it claimed as one JSON line.
-import { openSqlite } from '../../../src/db/connection.js';
-import { claim, complete } from '../../../src/queue/index.js';
+// Used by test/queue/claim-concurrency.test.ts; prints the ids it claimed as one JSON line.
+import { openSqlite } from '../../src/db/connection.js';
+import { claim, complete } from '../../src/queue/index.js';
 
 const [dir, node] = process.argv.slice(2) as [string, string];
 const store = openSqlite(dir);

@@ -1,0 +1,40 @@
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/**
+ * The process around the app: environment → config (a bad value exits 1 before listening),
+ * listen, and a clean stop on SIGTERM/SIGINT: the dispatcher drains running jobs for
+ * SHUTDOWN_GRACE_S and hands back the rest, then the process exits 0.
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env, opts: AppOptions = {}): Promise<FastifyInstance> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pdf-smaller: configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const app = await buildApp(config, opts);
+
+  closeWithGrace({ delay: config.shutdownGraceMs + 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'stopping after an unexpected error');
+    else app.log.info({ signal }, 'stopping');
+    await app.close();
+    app.log.info('stopped');
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    app.log.fatal({ err }, 'could not start');
+    await app.close().catch(() => {});
+    process.exit(1);
+  }
+  return app;
+}
