@@ -7,9 +7,7 @@ import { dispatcherPlugin } from './dispatcher-plugin.js';
 import { AppError, errorBody, ERRORS } from './errors.js';
 import { defaultHandlers, type Handlers } from './handlers.js';
 import { poolPlugin } from './pool-plugin.js';
-import { compressRoutes } from './routes/compress.js';
-import { jobRoutes } from './routes/jobs.js';
-import { systemRoutes } from './routes/system.js';
+import { routePlugins } from './routes/index.js';
 import { cleanupPlugin } from './storage/cleanup.js';
 import { storagePlugin } from './storage/plugin.js';
 
@@ -92,8 +90,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(dispatcherPlugin, { config, handlers: typeof opts.handlers === 'function' ? opts.handlers(config) : (opts.handlers ?? defaultHandlers(config)), start: opts.dispatch ?? true });
   if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
 
-  await app.register(systemRoutes);
-  await app.register(jobRoutes);
-  await app.register(compressRoutes);
+  for (const routes of routePlugins) await app.register(routes);
   return app;
 }

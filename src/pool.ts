@@ -2,8 +2,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { moduleExt } from './paths.js';
 import type { TaskOutcome } from '../workers/task.js';
+import type * as Tasks from '../workers/index.js';
 
-export type TaskName = 'probe' | 'compress' | 'noop';
+/** Every task exported by workers/index.ts, by name. */
+export type TaskName = keyof typeof Tasks;
 
 export interface Progress {
   percent: number;

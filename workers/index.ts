@@ -5,3 +5,4 @@
 export { probe } from './probe.js';
 export { compress } from './compress.js';
 export { noop } from './noop.js';
+export { extractText } from './extract-text.js';

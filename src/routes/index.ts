@@ -1,0 +1,14 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { compressRoutes } from './compress.js';
+import { jobRoutes } from './jobs.js';
+import { systemRoutes } from './system.js';
+
+/**
+ * Every route plugin of the API, registered in this order by app.ts. One line per area:
+ * a new area adds its import and its entry here and nothing else in app.ts.
+ */
+export const routePlugins: FastifyPluginAsync[] = [
+  systemRoutes,
+  jobRoutes,
+  compressRoutes,
+];
