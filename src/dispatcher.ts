@@ -184,7 +184,7 @@ export class Dispatcher extends EventEmitter {
     try {
       await this.maybeRescue();
       for (const lane of this.lanes) {
-        const free = lane.capacity - lane.running;
+        const free = this.freeSlots(lane);
         if (free <= 0 || this.stopping) continue;
         const jobs = await queue.claim(this.o.db, { limit: free, types: lane.types, leaseMs: this.o.leaseMs, node: this.node });
         for (const job of jobs) this.startJob(lane, job);
@@ -205,6 +205,16 @@ export class Dispatcher extends EventEmitter {
     } else {
       this.schedule(this.pollDelay);
     }
+  }
+
+  /**
+   * Room for new jobs in a lane. A cpu job may fan out over several threads (OCR pages,
+   * bulk files), so the cpu lane counts busy threads as well as running jobs: it claims only
+   * when the pool really has a free thread.
+   */
+  private freeSlots(lane: Lane): number {
+    const used = lane.name === 'cpu' ? Math.max(lane.running, this.o.pool.busy) : lane.running;
+    return lane.capacity - used;
   }
 
   /** Expired leases of other (crashed) holders, at most once per second from this node. */

@@ -19,7 +19,8 @@ declare module 'fastify' {
 
 export const poolPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    const jobs = new WorkerPool({ threads: config.workerThreads });
+    // Jobs may fan out (one task per page or per file); those tasks wait in the pool's queue.
+    const jobs = new WorkerPool({ threads: config.workerThreads, maxQueue: 10_000 });
     const probe = new WorkerPool({ threads: 1, minThreads: 0, maxQueue: 64, idleTimeoutMs: 30_000 });
     app.decorate('pools', { jobs, probe });
     app.addHook('onClose', async () => {

@@ -72,9 +72,23 @@ export class WorkerPool {
     }
   }
 
-  /** Tasks running or waiting right now. */
+  /** Tasks running or waiting right now (the dispatcher claims only below the thread count). */
   get busy(): number {
     return this.running;
+  }
+
+  /** Runs fn over items with at most `size` tasks at once: fan-out that does not flood the queue. */
+  async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+    const out: R[] = new Array(items.length);
+    let next = 0;
+    const lanes = Array.from({ length: Math.max(1, Math.min(this.size, items.length)) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    });
+    await Promise.all(lanes);
+    return out;
   }
 
   get alive(): boolean {
