@@ -81,10 +81,16 @@ export class WorkerPool {
   async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
     const out: R[] = new Array(items.length);
     let next = 0;
+    let failed = false;
     const lanes = Array.from({ length: Math.max(1, Math.min(this.size, items.length)) }, async () => {
-      while (next < items.length) {
+      while (next < items.length && !failed) {
         const i = next++;
-        out[i] = await fn(items[i]!, i);
+        try {
+          out[i] = await fn(items[i]!, i);
+        } catch (err) {
+          failed = true; // start nothing new; the first error is the answer
+          throw err;
+        }
       }
     });
     await Promise.all(lanes);
