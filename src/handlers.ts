@@ -2,8 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Config } from './config.js';
 import type { ClaimedJob } from './queue/index.js';
 import type { WorkerPool, Progress } from './pool.js';
-import { safeFilename, withSuffix } from './storage/filenames.js';
-import path from 'node:path';
+import { compressHandler } from './jobs/compress.js';
 
 /** A file a job produced, in its work folder; moved with it into results/. */
 export interface OutputFile {
@@ -52,34 +51,6 @@ export type Handlers = Record<string, JobHandler>;
 export interface FileJobInput {
   files: { stored: string; name: string; size: number }[];
   options: Record<string, unknown>;
-}
-
-export function compressHandler(config: Config): JobHandler {
-  return {
-    lane: 'cpu',
-    async run(ctx) {
-      const input = ctx.job.input as FileJobInput;
-      const file = input.files[0];
-      if (!file) throw new Error('compress job without an input file');
-      const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
-      const workDir = await ctx.workDir();
-      const result = await ctx.pool.run<Record<string, unknown>>(
-        'compress',
-        {
-          input: path.join(ctx.inputDir, file.stored),
-          output: path.join(workDir, 'compressed.pdf'),
-          workDir,
-          maxPages: config.maxPages,
-          options: input.options,
-        },
-        { signal: ctx.signal, onProgress: ctx.progress },
-      );
-      return {
-        result: { ...result, original_filename: safeFilename(file.name), compression_level: input.options.compressionLevel, image_quality: input.options.imageQuality },
-        files: [{ name: 'compressed.pdf', downloadName, contentType: 'application/pdf' }],
-      };
-    },
-  };
 }
 
 /** Every job type this build runs. */

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { FileJobInput, JobHandler } from '../handlers.js';
+import { safeFilename, withSuffix } from '../storage/filenames.js';
+
+/** One PDF through the compress task; the result file is offered as <name>_compressed.pdf. */
+export function compressHandler(config: Config): JobHandler {
+  return {
+    lane: 'cpu',
+    async run(ctx) {
+      const input = ctx.job.input as FileJobInput;
+      const file = input.files[0];
+      if (!file) throw new Error('compress job without an input file');
+      const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
+      const workDir = await ctx.workDir();
+      const result = await ctx.pool.run<Record<string, unknown>>(
+        'compress',
+        {
+          input: path.join(ctx.inputDir, file.stored),
+          output: path.join(workDir, 'compressed.pdf'),
+          workDir,
+          maxPages: config.maxPages,
+          options: input.options,
+        },
+        { signal: ctx.signal, onProgress: ctx.progress },
+      );
+      return {
+        result: { ...result, original_filename: safeFilename(file.name), compression_level: input.options.compressionLevel, image_quality: input.options.imageQuality },
+        files: [{ name: 'compressed.pdf', downloadName, contentType: 'application/pdf' }],
+      };
+    },
+  };
+}
+
