@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   WORKER_THREADS: int(0, 256, Math.max(1, os.availableParallelism()), 'worker threads for PDF work (0 = this node only serves the API)'),
   MAX_FILE_SIZE_MB: int(1, 10_240, 100, 'per uploaded file; larger uploads are stopped with 413 FILE_TOO_LARGE'),
   MAX_FILES: int(1, 1000, 20, 'files per bulk request'),
+  MAX_TOTAL_UPLOAD_MB: int(1, 1_000_000, 500, 'all files of one request together (bulk); larger → 413 FILE_TOO_LARGE'),
   JOB_TTL_HOURS: int(1, 24 * 365, 24, 'finished jobs keep their results this long, then read expired'),
   JOB_TIMEOUT_S: int(1, 86_400, 600, 'a task running longer is aborted and fails JOB_TIMEOUT'),
   JOB_LEASE_S: int(2, 3600, 30, 'a claimed job whose lease is not renewed for this long (crashed process) runs again'),
@@ -70,6 +71,7 @@ export interface Config {
   workerThreads: number;
   maxFileSizeBytes: number;
   maxFiles: number;
+  maxTotalUploadBytes: number;
   jobTtlMs: number;
   jobTimeoutMs: number;
   jobLeaseMs: number;
@@ -126,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerThreads: e.WORKER_THREADS,
     maxFileSizeBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
     maxFiles: e.MAX_FILES,
+    maxTotalUploadBytes: e.MAX_TOTAL_UPLOAD_MB * 1024 * 1024,
     jobTtlMs: e.JOB_TTL_HOURS * 3_600_000,
     jobTimeoutMs: e.JOB_TIMEOUT_S * 1000,
     jobLeaseMs: e.JOB_LEASE_S * 1000,

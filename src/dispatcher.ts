@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Database } from './db/types.js';
 import { isErrorCode, ERRORS } from './errors.js';
-import type { Handlers, JobHandler, OutputFile } from './handlers.js';
+import type { Handlers, JobHandler, JobOutput } from './handlers.js';
 import { TaskFailure, type Progress, type WorkerPool } from './pool.js';
 import * as queue from './queue/index.js';
 import type { ClaimedJob, Lease } from './queue/index.js';
@@ -294,7 +294,7 @@ export class Dispatcher extends EventEmitter {
         await rename(workDir, resultDir); // atomic: a download sees all of the result or none
         workDirMade = false;
       }
-      const output = files.length ? { lease: lease.token, files: files satisfies OutputFile[] } : undefined;
+      const output = files.length ? ({ lease: lease.token, files, ...(outcome.archive ? { archive: outcome.archive } : {}) } satisfies JobOutput) : undefined;
       if (await queue.complete(this.o.db, lease, { result: outcome.result, output, ttlMs: this.o.ttlMs })) {
         await storage.removeJobFiles(job.id, { inputs: true, work: workDirMade || files.length > 0 });
         finish('completed');

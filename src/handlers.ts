@@ -2,6 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Config } from './config.js';
 import type { ClaimedJob } from './queue/index.js';
 import type { WorkerPool, Progress } from './pool.js';
+import { bulkCompressHandler } from './jobs/bulk.js';
 import { compressHandler } from './jobs/compress.js';
 
 /** A file a job produced, in its work folder; moved with it into results/. */
@@ -11,12 +12,24 @@ export interface OutputFile {
   /** Name offered to the client in Content-Disposition (sanitised). */
   downloadName: string;
   contentType: string;
+  /** The `?file=N` number of this file (default: its position in the list). */
+  index?: number;
+}
+
+/** How a completed job's files are recorded (jobs.output, internal): read by downloads and exports. */
+export interface JobOutput {
+  /** The lease of the run that completed the job: its files are in results/<job>/<lease>/. */
+  lease: string;
+  files: OutputFile[];
+  archive?: string;
 }
 
 export interface JobOutcome {
   /** Shown to the client as `result`. */
   result: Record<string, unknown>;
   files?: OutputFile[];
+  /** Offer all files as one zip of this name when no single file is asked for. */
+  archive?: string;
 }
 
 export interface JobContext {
@@ -57,6 +70,7 @@ export interface FileJobInput {
 export function defaultHandlers(config: Config): Handlers {
   return {
     compress: compressHandler(config),
+    bulk_compress: bulkCompressHandler(config),
   };
 }
 

@@ -31,7 +31,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
           stagingDir: upload.dir,
           files: upload.files,
           options,
-          check: () => checkPdf(app, upload.files[0]!),
+          check: async () => void (await checkPdf(app, upload.files[0]!)),
         });
         return reply.code(202).send({
           success: true,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { bulkRoutes } from './bulk.js';
 import { compressRoutes } from './compress.js';
 import { jobRoutes } from './jobs.js';
 import { systemRoutes } from './system.js';
@@ -11,4 +12,5 @@ export const routePlugins: FastifyPluginAsync[] = [
   systemRoutes,
   jobRoutes,
   compressRoutes,
+  bulkRoutes,
 ];

@@ -5,18 +5,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import type { JobRow } from '../db/types.js';
-import type { OutputFile } from '../handlers.js';
+import type { JobOutput } from '../handlers.js';
 import { cancel, expire, getJob } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
 import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
 import { contentDisposition } from '../storage/filenames.js';
 import { isUuid } from '../storage/layout.js';
+import { zipStream } from '../storage/zip.js';
 import { effectiveStatus, toJobBody } from './job-view.js';
 
-interface JobOutput {
-  lease: string;
-  files: OutputFile[];
-}
 
 export const jobRoutes: FastifyPluginAsync = async (app) => {
   /** Not a UUID, or no such row: the same 404 (ids are not enumerable). */
@@ -64,10 +61,21 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
       if (status !== 'completed') throw new AppError('JOB_NOT_READY', `The job is ${status}; download it once it is completed.`);
       const output = row.output ? (JSON.parse(row.output) as JobOutput) : undefined;
       if (!output || output.files.length === 0) throw new AppError('JOB_NOT_FOUND', 'This job has no result file.');
-      const index = (request.query as { file?: number }).file ?? 0;
-      const file = output.files[index];
-      if (!file) throw new AppError('JOB_NOT_FOUND', `The result has no file ${index}.`);
-      const filePath = path.join(app.storage.resultDir(row.id, output.lease), path.basename(file.name));
+      const dir = app.storage.resultDir(row.id, output.lease);
+      const wanted = (request.query as { file?: number }).file;
+      if (wanted === undefined && output.archive) {
+        const { stream, size } = await zipStream(output.files.map((f) => ({ path: path.join(dir, path.basename(f.name)), name: f.downloadName })));
+        if (size !== undefined) reply.header('content-length', size);
+        return reply
+          .header('content-type', 'application/zip')
+          .header('content-disposition', contentDisposition(output.archive))
+          .header('cache-control', 'private, no-store')
+          .send(stream);
+      }
+      const index = wanted ?? 0;
+      const file = output.files.find((f, i) => (f.index ?? i) === index);
+      if (!file) throw new AppError('JOB_NOT_FOUND', `The result has no file ${index}.`, { files: output.files.map((f, i) => f.index ?? i) });
+      const filePath = path.join(dir, path.basename(file.name));
       const info = await stat(filePath).catch(() => undefined);
       if (!info) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
       return reply

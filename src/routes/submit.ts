@@ -73,8 +73,13 @@ export interface Submission {
   stagingDir: string;
   files: ReceivedFile[];
   options: Record<string, unknown>;
-  /** Content checks of the upload; skipped when the id names an existing job. */
-  check: () => Promise<unknown>;
+  /**
+   * Content checks of the upload; skipped when the id names an existing job. What it returns
+   * is added to the job's input (e.g. the files a bulk check refused).
+   */
+  check: () => Promise<Record<string, unknown> | void>;
+  /** Which received files become job inputs (after check); default all. Refused ones are deleted. */
+  keep?: (file: ReceivedFile) => boolean;
 }
 
 /**
@@ -92,13 +97,16 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
       if (existing.type !== s.type) throw new AppError('JOB_ID_CONFLICT', `job_id already names a ${existing.type} job.`);
       return { job: existing, created: false };
     }
-    await s.check();
+    const checked = await s.check();
+    const kept = s.files.filter((f) => s.keep?.(f) ?? true);
+    for (const f of s.files) if (!kept.includes(f)) await rm(f.path, { force: true });
     const inputDir = app.storage.inputDir(s.id);
     await rm(inputDir, { recursive: true, force: true }); // leftover of a crash between rename and insert
     await rename(s.stagingDir, inputDir);
-    const input: FileJobInput = {
-      files: s.files.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
+    const input: FileJobInput & Record<string, unknown> = {
+      files: kept.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
       options: s.options,
+      ...(checked ?? {}),
     };
     const { created } = await enqueue(app.store.db, { id: s.id, type: s.type, input, maxAttempts: app.config.jobMaxAttempts });
     const job = await getJob(app.store.db, s.id);

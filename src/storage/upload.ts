@@ -32,6 +32,8 @@ export interface ReceiveOptions {
   fileField: string;
   maxFiles: number;
   maxFileSize: number;
+  /** All files together; default maxFiles × maxFileSize. */
+  maxTotalSize?: number;
 }
 
 const HEAD_BYTES = 1024;
@@ -50,6 +52,8 @@ export async function receiveMultipart(request: FastifyRequest, storage: Storage
   const files: ReceivedFile[] = [];
   const fields: Record<string, string> = Object.create(null);
   const otherFileFields = new Set<string>();
+  const maxTotal = opts.maxTotalSize ?? opts.maxFiles * opts.maxFileSize;
+  let total = 0;
   try {
     const parts = request.parts({
       limits: { fileSize: opts.maxFileSize, files: opts.maxFiles + 1, fields: 100, fieldSize: 1024 * 1024, parts: opts.maxFiles + 101 },
@@ -77,6 +81,11 @@ export async function receiveMultipart(request: FastifyRequest, storage: Storage
         transform(chunk: Buffer, _enc, done) {
           if (size < HEAD_BYTES) head.push(chunk.subarray(0, HEAD_BYTES - size));
           size += chunk.length;
+          total += chunk.length;
+          if (total > maxTotal) {
+            const mb = Math.round(maxTotal / 1024 / 1024);
+            return done(new AppError('FILE_TOO_LARGE', `The files together are larger than the ${mb} MB limit of one request.`, { max_total_upload_mb: mb }));
+          }
           done(null, chunk);
         },
       });
