@@ -39,3 +39,15 @@ CREATE INDEX jobs_pending_run_at ON jobs (run_at) WHERE status = 'pending';
 CREATE INDEX jobs_processing_locked_until ON jobs (locked_until) WHERE status = 'processing';
 -- Expiry looks for finished jobs past their TTL.
 CREATE INDEX jobs_expires_at ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+
+-- version: 2
+-- Webhooks: a job submitted with webhook_url is POSTed its final JSON. webhook_status is set
+-- to 'pending' by the same statement that makes the job final (complete, fail, cancel,
+-- rescue), so a crash cannot lose a delivery; the sender then moves it to 'queued',
+-- 'delivered' or 'failed', counting tries in webhook_attempts.
+ALTER TABLE jobs ADD COLUMN webhook_url TEXT;
+ALTER TABLE jobs ADD COLUMN webhook_status TEXT
+  CHECK (webhook_status IS NULL OR webhook_status IN ('pending', 'queued', 'delivered', 'failed'));
+ALTER TABLE jobs ADD COLUMN webhook_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN webhook_error TEXT;
+CREATE INDEX jobs_webhook_pending ON jobs (finished_at) WHERE webhook_status = 'pending';

@@ -6,10 +6,15 @@ import { dbPlugin } from './db/plugin.js';
 import { dispatcherPlugin } from './dispatcher-plugin.js';
 import { AppError, errorBody, ERRORS } from './errors.js';
 import { defaultHandlers, type Handlers } from './handlers.js';
+import { metricsPlugin } from './http/metrics.js';
+import { openapiPlugin } from './http/openapi.js';
+import { RequestLogController } from './http/request-log.js';
+import { securityPlugin } from './http/security.js';
 import { poolPlugin } from './pool-plugin.js';
 import { routePlugins } from './routes/index.js';
 import { cleanupPlugin } from './storage/cleanup.js';
 import { storagePlugin } from './storage/plugin.js';
+import { webhooksPlugin } from './webhooks/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +43,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
+    logController: new RequestLogController(),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -83,11 +89,15 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`, request.id));
   });
 
+  await app.register(securityPlugin, { config });
+  await app.register(openapiPlugin);
   await app.register(multipart, { throwFileSizeLimit: true });
   await app.register(dbPlugin, { config });
   await app.register(storagePlugin, { config });
   await app.register(poolPlugin, { config });
   await app.register(dispatcherPlugin, { config, handlers: typeof opts.handlers === 'function' ? opts.handlers(config) : (opts.handlers ?? defaultHandlers(config)), start: opts.dispatch ?? true });
+  await app.register(metricsPlugin);
+  await app.register(webhooksPlugin);
   if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
 
   for (const routes of routePlugins) await app.register(routes);

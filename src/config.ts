@@ -49,10 +49,22 @@ export const EnvSchema = Type.Object({
   S3_FORCE_PATH_STYLE: oneOf(['0', '1'] as const, '0', '1 = path-style bucket URLs (MinIO, s3rver)'),
   WEBHOOK_SECRET: str(undefined, 'HMAC-SHA256 key for webhook signatures'),
   WEBHOOK_ALLOW_PRIVATE: oneOf(['0', '1'] as const, '0', '1 allows webhooks to private and loopback addresses'),
+  WEBHOOK_RETRY_S: int(0, 3600, 5, 'delay before a failed webhook is sent again (x4 for the third try; 3 tries in all)'),
   OCR_ENGINE: oneOf(['auto', 'wasm', 'native'] as const, 'auto', 'wasm (tesseract.js), native (tesseract binary), auto (native when installed)'),
   MAX_PAGES: int(1, 1_000_000, 2000, 'pages per document; more → TOO_MANY_PAGES'),
   MAX_PENDING_JOBS: int(1, 10_000_000, 1000, 'queue bound; more → 503 QUEUE_FULL'),
   MIN_FREE_DISK_MB: int(0, 10_000_000, 512, 'below this free space uploads get 507 INSUFFICIENT_STORAGE'),
+  GOOGLE_OAUTH_BASE_URL: Type.String({ default: 'https://oauth2.googleapis.com', description: 'Google OAuth base (token, tokeninfo)' }),
+  GOOGLE_API_BASE_URL: Type.String({ default: 'https://www.googleapis.com', description: 'Google API base (Drive v3 and its uploads)' }),
+  DROPBOX_API_BASE_URL: Type.String({ default: 'https://api.dropboxapi.com', description: 'Dropbox API base (oauth2/token, users)' }),
+  DROPBOX_CONTENT_BASE_URL: Type.String({ default: 'https://content.dropboxapi.com', description: 'Dropbox content base (file uploads)' }),
+  ONEDRIVE_AUTH_BASE_URL: Type.String({ default: 'https://login.microsoftonline.com/common/oauth2/v2.0', description: 'Microsoft identity base (…/token)' }),
+  ONEDRIVE_GRAPH_BASE_URL: Type.String({ default: 'https://graph.microsoft.com/v1.0', description: 'Microsoft Graph base' }),
+  CLOUD_CHUNK_KB: int(1, 61_440, 10_240, 'chunk size of resumable cloud uploads (Drive rounds to 256 KiB, OneDrive to 320 KiB; S3 parts are at least 5 MiB)'),
+  CLOUD_TOKEN_TTL_S: int(1, 86_400, 3600, 'an export token is held in memory at most this long; a later run fails CLOUD_TOKEN_UNAVAILABLE'),
+  CLOUD_RETRIES: int(0, 20, 4, 'retries of one cloud request or stalled chunk on 429/5xx/network errors (Retry-After honoured up to 60 s)'),
+  CLOUD_RETRY_BASE_MS: int(1, 60_000, 500, 'first backoff of those retries; doubles each time (±20 %)'),
+  CLOUD_REQUEST_TIMEOUT_S: int(1, 3600, 120, 'one cloud HTTP request (one chunk) must finish within this'),
   GOOGLE_CLIENT_ID: str(undefined, 'OAuth app for Google Drive export'),
   GOOGLE_CLIENT_SECRET: str(undefined, 'OAuth app secret for Google Drive export'),
   DROPBOX_APP_KEY: str(undefined, 'OAuth app for Dropbox export'),
@@ -88,6 +100,7 @@ export interface Config {
   minFreeDiskBytes: number;
   webhookSecret: string | undefined;
   webhookAllowPrivate: boolean;
+  webhookRetryMs: number;
   /** The raw, validated environment, for areas that read their own group of variables. */
   env: Env;
 }
@@ -145,6 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     webhookSecret: e.WEBHOOK_SECRET,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
+    webhookRetryMs: e.WEBHOOK_RETRY_S * 1000,
     env: e,
   };
 }

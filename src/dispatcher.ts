@@ -277,6 +277,8 @@ export class Dispatcher extends EventEmitter {
           return workDir;
         },
         pool: this.o.pool,
+        db: this.o.db,
+        storage,
         log,
         progress: (p) => {
           a.progress = p;
@@ -327,7 +329,7 @@ export class Dispatcher extends EventEmitter {
     }
     const failure = toFailure(err, a.reason === 'timeout');
     if (failure.retryable && job.attempts < job.max_attempts) {
-      const delay = queue.backoffMs(job.attempts);
+      const delay = Math.max(queue.backoffMs(job.attempts), err instanceof TaskFailure ? (err.retryAfterMs ?? 0) : 0);
       log.warn({ err: failure, delayMs: delay }, 'job failed; will retry');
       await queue.retry(this.o.db, lease, failure, delay);
       finish('retrying', failure.code);

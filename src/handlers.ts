@@ -2,8 +2,13 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Config } from './config.js';
 import type { ClaimedJob } from './queue/index.js';
 import type { WorkerPool, Progress } from './pool.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/types.js';
+import type { Storage } from './storage/layout.js';
+import { exportHandler } from './cloud/export-handler.js';
 import { bulkCompressHandler } from './jobs/bulk.js';
 import { compressHandler } from './jobs/compress.js';
+import { webhookHandler } from './webhooks/handler.js';
 
 /** A file a job produced, in its work folder; moved with it into results/. */
 export interface OutputFile {
@@ -44,6 +49,9 @@ export interface JobContext {
    */
   workDir(): Promise<string>;
   pool: WorkerPool;
+  /** The job store and file layout, for handlers that read other jobs (exports, webhooks). */
+  db: Kysely<Database>;
+  storage: Storage;
   progress(p: Progress): void;
   log: Logger;
 }
@@ -71,6 +79,8 @@ export function defaultHandlers(config: Config): Handlers {
   return {
     compress: compressHandler(config),
     bulk_compress: bulkCompressHandler(config),
+    webhook: webhookHandler(config),
+    export: exportHandler(config),
   };
 }
 

@@ -20,7 +20,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env, opts: AppOption
     throw err;
   }
 
-  const app = await buildApp(config, opts);
+  // Human-readable logs on a terminal; JSON lines (one per request) everywhere else.
+  const logger = process.stdout.isTTY ? { level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : undefined;
+  const app = await buildApp(config, { ...(logger ? { logger } : {}), ...opts });
 
   closeWithGrace({ delay: config.shutdownGraceMs + 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an unexpected error');

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { moduleExt } from './paths.js';
@@ -24,6 +26,8 @@ export class TaskFailure extends Error {
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    /** For a retryable failure: wait at least this long before the next run (e.g. a Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -34,7 +38,15 @@ export class PoolBusyError extends Error {
   override name = 'PoolBusyError';
 }
 
-const WORKER_FILE = new URL(`../workers/index${moduleExt}`, import.meta.url).href;
+/**
+ * The worker module: beside this file (workers/index.ts from source, dist/workers/index.js
+ * compiled), or the compiled one from PDF_SMALLER_WORKER_DIR. `npm test` builds and sets it:
+ * a worker thread under the TypeScript test loader needs 2.5–8 s to start (the compiler
+ * loads in every thread), the compiled module ~0.1 s, and it is the code production runs.
+ */
+const WORKER_FILE = process.env.PDF_SMALLER_WORKER_DIR
+  ? pathToFileURL(path.resolve(process.env.PDF_SMALLER_WORKER_DIR, 'index.js')).href
+  : new URL(`../workers/index${moduleExt}`, import.meta.url).href;
 
 export interface PoolOptions {
   threads: number;
@@ -68,6 +80,9 @@ export class WorkerPool {
         maxQueue: opts.maxQueue ?? 0,
         idleTimeout: opts.idleTimeoutMs ?? 60_000,
         resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 1024 },
+        // Compiled workers need no loader: do not let threads inherit the parent's --import
+        // hooks (the test loader would start a TypeScript compiler in every thread).
+        ...(process.env.PDF_SMALLER_WORKER_DIR ? { execArgv: [] } : {}),
       });
     }
   }

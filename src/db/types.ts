@@ -26,6 +26,10 @@ export interface JobsTable {
   started_at: number | null;
   finished_at: number | null;
   expires_at: number | null;
+  webhook_url: string | null;
+  webhook_status: 'pending' | 'queued' | 'delivered' | 'failed' | null;
+  webhook_attempts: Generated<number>;
+  webhook_error: string | null;
 }
 
 export interface Database {

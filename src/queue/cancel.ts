@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
+import { WEBHOOK_DUE } from './webhook-due.js';
 
 /**
  * Cancels a job that has not finished. Clearing the lease token is what stops a running task
@@ -19,6 +20,7 @@ export async function cancel(db: Kysely<Database>, id: string, ttlMs: number, no
       finished_at: now,
       updated_at: now,
       expires_at: now + ttlMs,
+      webhook_status: WEBHOOK_DUE,
     })
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'processing'])

@@ -20,7 +20,8 @@ export async function complete(db: Kysely<Database>, lease: Lease, c: Completion
        SET status = 'completed', result = ${JSON.stringify(c.result ?? {})},
            output = ${c.output === undefined ? null : JSON.stringify(c.output)},
            error_code = NULL, error_message = NULL, progress_percent = 100, progress_stage = 'done',
-           lease_token = NULL, locked_until = NULL, finished_at = ${now}, updated_at = ${now}, expires_at = ${now + c.ttlMs}
+           lease_token = NULL, locked_until = NULL, finished_at = ${now}, updated_at = ${now}, expires_at = ${now + c.ttlMs},
+           webhook_status = CASE WHEN webhook_url IS NULL THEN NULL ELSE 'pending' END
      WHERE id = ${lease.id} AND lease_token = ${lease.token} AND status = 'processing'`.execute(db);
   return Number(res.numAffectedRows ?? 0n) > 0;
 }

@@ -6,6 +6,8 @@ export interface NewJob {
   type: string;
   input: unknown;
   maxAttempts: number;
+  /** POSTed the final job JSON (validated by the route before it gets here). */
+  webhookUrl?: string;
 }
 
 /**
@@ -15,8 +17,8 @@ export interface NewJob {
  */
 export async function enqueue(db: Kysely<Database>, job: NewJob, now = Date.now()): Promise<{ created: boolean }> {
   const res = await sql`
-    INSERT INTO jobs (id, type, input, max_attempts, run_at, created_at, updated_at)
-    VALUES (${job.id}, ${job.type}, ${JSON.stringify(job.input ?? {})}, ${job.maxAttempts}, ${now}, ${now}, ${now})
+    INSERT INTO jobs (id, type, input, max_attempts, run_at, created_at, updated_at, webhook_url)
+    VALUES (${job.id}, ${job.type}, ${JSON.stringify(job.input ?? {})}, ${job.maxAttempts}, ${now}, ${now}, ${now}, ${job.webhookUrl ?? null})
     ON CONFLICT (id) DO NOTHING`.execute(db);
   return { created: Number(res.numAffectedRows ?? 0n) > 0 };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
+import { WEBHOOK_DUE } from './webhook-due.js';
 import type { Lease } from './heartbeat.js';
 
 /** Fails a job for good, only if `lease` still holds it. Its files expire with the TTL. */
@@ -21,6 +22,7 @@ export async function fail(
       finished_at: now,
       updated_at: now,
       expires_at: now + ttlMs,
+      webhook_status: WEBHOOK_DUE,
     })
     .where('id', '=', lease.id)
     .where('lease_token', '=', lease.token)

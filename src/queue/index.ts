@@ -10,3 +10,4 @@ export { rescue, type RescueOutcome } from './rescue.js';
 export { cancel } from './cancel.js';
 export { expire } from './expire.js';
 export { getJob, countByStatus, countPending } from './get.js';
+export { pendingWebhooks, markWebhookQueued, recordWebhookAttempt } from './webhooks.js';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
+import { WEBHOOK_DUE } from './webhook-due.js';
 
 export interface RescueOutcome {
   requeued: string[];
@@ -24,6 +25,7 @@ export async function rescue(db: Kysely<Database>, ttlMs: number, now = Date.now
       finished_at: now,
       updated_at: now,
       expires_at: now + ttlMs,
+      webhook_status: WEBHOOK_DUE,
     })
     .where('status', '=', 'processing')
     .where('locked_until', '<', now)

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import type { RejectedFile } from '../jobs/bulk.js';
-import { CompressOptionsSchema } from '../schemas/compress.js';
+import { BulkFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
 import { submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { safeFilename } from '../storage/filenames.js';
 import { receiveMultipart } from '../storage/upload.js';
+import { checkWebhookUrl } from '../webhooks/url.js';
 import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
 
 export const bulkRoutes: FastifyPluginAsync = async (app) => {
@@ -22,6 +23,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
         tags: ['compression'],
         response: submitResponses,
       },
+      config: { openapiBody: BulkFormSchema },
     },
     async (request, reply) => {
       await admit(app);
@@ -35,6 +37,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
       try {
         const options = parseFields(CompressOptionsSchema, upload.fields);
         const id = jobIdFrom(upload.fields.job_id);
+        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
         let accepted = upload.files;
         const { job, created } = await submitJob(app, {
           id,
@@ -42,6 +45,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
           stagingDir: upload.dir,
           files: upload.files,
           options,
+          webhookUrl,
           check: async () => {
             const rejected: RejectedFile[] = [];
             // One at a time through the probe thread: a batch must not monopolise it.

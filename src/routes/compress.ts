@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CompressOptionsSchema } from '../schemas/compress.js';
+import { CompressFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
 import { submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { receiveMultipart } from '../storage/upload.js';
+import { checkWebhookUrl } from '../webhooks/url.js';
 import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
 
 export const compressRoutes: FastifyPluginAsync = async (app) => {
@@ -18,6 +19,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
         tags: ['compression'],
         response: submitResponses,
       },
+      config: { openapiBody: CompressFormSchema },
     },
     async (request, reply) => {
       await admit(app);
@@ -25,12 +27,14 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
       try {
         const options = parseFields(CompressOptionsSchema, upload.fields);
         const id = jobIdFrom(upload.fields.job_id);
+        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
         const { job, created } = await submitJob(app, {
           id,
           type: 'compress',
           stagingDir: upload.dir,
           files: upload.files,
           options,
+          webhookUrl,
           check: async () => void (await checkPdf(app, upload.files[0]!)),
         });
         return reply.code(202).send({

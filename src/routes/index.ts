@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { bulkRoutes } from './bulk.js';
+import { cloudRoutes } from './cloud.js';
 import { compressRoutes } from './compress.js';
+import { eventRoutes } from './events.js';
+import { featureRoutes } from './features.js';
 import { jobRoutes } from './jobs.js';
 import { systemRoutes } from './system.js';
 
@@ -10,7 +13,10 @@ import { systemRoutes } from './system.js';
  */
 export const routePlugins: FastifyPluginAsync[] = [
   systemRoutes,
+  featureRoutes,
   jobRoutes,
+  eventRoutes,
   compressRoutes,
   bulkRoutes,
+  cloudRoutes,
 ];

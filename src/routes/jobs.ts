@@ -6,13 +6,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import type { JobRow } from '../db/types.js';
 import type { JobOutput } from '../handlers.js';
+import { tokenVaultFor } from '../cloud/token-vault.js';
 import { cancel, expire, getJob } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
 import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
 import { contentDisposition } from '../storage/filenames.js';
 import { isUuid } from '../storage/layout.js';
 import { zipStream } from '../storage/zip.js';
-import { effectiveStatus, toJobBody } from './job-view.js';
+import { effectiveStatus, toJobBody } from '../jobs/view.js';
 
 
 export const jobRoutes: FastifyPluginAsync = async (app) => {
@@ -102,7 +103,9 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
       const ttl = app.config.jobTtlMs;
       if (await cancel(app.store.db, row.id, ttl)) {
         app.dispatcher.cancel(row.id);
+        tokenVaultFor(app.config).delete(row.id); // a cancelled export's token goes now, not at its TTL
         await app.storage.removeJobFiles(row.id, { inputs: true, results: true });
+        void app.webhooks.flush();
         return { success: true as const, job_id: row.id, status: 'cancelled' as const, message: 'Job cancelled; its files were deleted.' };
       }
       // Already final: deleting means "delete my files now" rather than waiting for the TTL.

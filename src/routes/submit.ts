@@ -77,7 +77,9 @@ export interface Submission {
    * Content checks of the upload; skipped when the id names an existing job. What it returns
    * is added to the job's input (e.g. the files a bulk check refused).
    */
-  check: () => Promise<Record<string, unknown> | void>;
+  check: () => Promise<object | void>;
+  /** From checkWebhookUrl: POSTed the final job JSON. */
+  webhookUrl?: string | undefined;
   /** Which received files become job inputs (after check); default all. Refused ones are deleted. */
   keep?: (file: ReceivedFile) => boolean;
 }
@@ -108,10 +110,19 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
       options: s.options,
       ...(checked ?? {}),
     };
-    const { created } = await enqueue(app.store.db, { id: s.id, type: s.type, input, maxAttempts: app.config.jobMaxAttempts });
+    const { created } = await enqueue(app.store.db, {
+      id: s.id,
+      type: s.type,
+      input,
+      maxAttempts: app.config.jobMaxAttempts,
+      ...(s.webhookUrl ? { webhookUrl: s.webhookUrl } : {}),
+    });
     const job = await getJob(app.store.db, s.id);
     if (!job) throw new Error(`job ${s.id} vanished after insert`);
-    if (created) app.dispatcher.wake();
+    if (created) {
+      app.metrics.jobsSubmitted.inc({ type: s.type });
+      app.dispatcher.wake();
+    }
     return { job, created };
   } finally {
     inFlight.delete(s.id);

@@ -9,3 +9,22 @@ export const CompressOptionsSchema = Type.Object({
   imageQuality: Type.Integer({ minimum: 10, maximum: 100, default: 80, description: 'JPEG quality of re-encoded images' }),
 });
 export type CompressOptions = Static<typeof CompressOptionsSchema> & { compressionLevel: 'low' | 'medium' | 'high' | 'maximum' };
+
+const submissionFields = {
+  job_id: Type.Optional(Type.String({ format: 'uuid', description: 'client-chosen id: resubmitting it returns the same job' })),
+  webhook_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed the final job JSON (signed with WEBHOOK_SECRET)' })),
+};
+
+/** The multipart form of POST /api/compress, for the OpenAPI document. */
+export const CompressFormSchema = Type.Object({
+  file: Type.String({ format: 'binary', description: 'the PDF' }),
+  ...CompressOptionsSchema.properties,
+  ...submissionFields,
+});
+
+/** The multipart form of POST /api/bulk, for the OpenAPI document. */
+export const BulkFormSchema = Type.Object({
+  files: Type.Array(Type.String({ format: 'binary' }), { description: 'the PDFs (repeat the field)' }),
+  ...CompressOptionsSchema.properties,
+  ...submissionFields,
+});

@@ -21,6 +21,13 @@ export const JobSchema = Type.Object(
     result: Type.Optional(Type.Object({}, { additionalProperties: true })),
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     download_url: Type.Optional(Type.String()),
+    webhook: Type.Optional(
+      Type.Object({
+        status: Type.Union([Type.Literal('waiting'), Type.Literal('pending'), Type.Literal('queued'), Type.Literal('delivered'), Type.Literal('failed')]),
+        attempts: Type.Integer(),
+        last_error: Type.Optional(Type.String()),
+      }),
+    ),
   },
   { $id: 'Job' },
 );

@@ -90,5 +90,5 @@ t.test('request ids: a sane client id is echoed, otherwise one is generated; log
   t.equal(res.json().request_id, 'client-abc-123');
   const hostile = await app.inject({ method: 'GET', url: '/api/jobs/nope', headers: { 'x-request-id': 'a b\u0000<script>' } });
   t.match(hostile.headers['x-request-id'], /^[0-9a-f-]{36}$/);
-  t.ok(logs.lines.some((l) => l.reqId === 'client-abc-123' && (l.res as { statusCode?: number } | undefined)?.statusCode === 404), 'the request is logged with its id');
+  t.ok(logs.lines.some((l) => l.reqId === 'client-abc-123' && l.statusCode === 404 && l.route === '/api/jobs/:id' && typeof l.durationMs === 'number'), 'one line per request: id, route, status, duration');
 });

@@ -30,5 +30,10 @@ export function toJobBody(row: JobRow, now = Date.now()): JobBody {
   // A pending job that failed before and waits to retry shows its last error too.
   if (row.error_code !== null && row.error_message !== null) body.error = { code: row.error_code, message: row.error_message };
   if (status === 'completed' && row.output !== null) body.download_url = `/api/jobs/${row.id}/download`;
+  // The URL itself is not echoed (it may carry a token); its delivery state is.
+  if (row.webhook_url !== null) {
+    body.webhook = { status: row.webhook_status ?? 'waiting', attempts: row.webhook_attempts };
+    if (row.webhook_error) body.webhook.last_error = row.webhook_error;
+  }
   return body;
 }

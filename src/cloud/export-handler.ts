@@ -1,0 +1,107 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Config } from '../config.js';
+import type { JobContext, JobHandler } from '../handlers.js';
+import { TaskFailure } from '../pool.js';
+import { zipStream } from '../storage/zip.js';
+import { ProviderClient } from './client.js';
+import { uploadToDropbox } from './dropbox.js';
+import type { ExportJobInput } from './export-request.js';
+import { uploadToDrive } from './google-drive.js';
+import { uploadToOneDrive } from './onedrive.js';
+import { isExportProvider, PROVIDER_LABELS } from './providers.js';
+import { uploadToS3 } from './s3.js';
+import { cloudSettings } from './settings.js';
+import { FileSource } from './source.js';
+import { tokenVaultFor } from './token-vault.js';
+import type { RemoteRef, UploadTask } from './upload.js';
+
+const UPLOADERS = { google_drive: uploadToDrive, dropbox: uploadToDropbox, onedrive: uploadToOneDrive } as const;
+
+/**
+ * The `export` job (io lane: it waits on the network, not on a core): uploads a completed
+ * job's result to the provider with the token the route left in the vault. The token is
+ * dropped as soon as no further run of this job can need it: after success, after a final
+ * failure, and when the job is stopped; it is kept only for a retry of this same job.
+ */
+export function exportHandler(config: Config): JobHandler {
+  const settings = cloudSettings(config);
+  const vault = tokenVaultFor(config);
+  return {
+    lane: 'io',
+    async run(ctx) {
+      const input = ctx.job.input as ExportJobInput;
+      if (!isExportProvider(input?.provider) || !input.source || !input.target) throw new TaskFailure('INTERNAL_ERROR', 'The export job has no valid input.', false);
+      const label = PROVIDER_LABELS[input.provider];
+      let keepToken = false;
+      try {
+        const token = input.provider === 's3' ? undefined : vault.get(ctx.job.id);
+        if (input.provider !== 's3' && !token) {
+          throw new TaskFailure(
+            'CLOUD_TOKEN_UNAVAILABLE',
+            `The access token for this export is no longer held by the server (it restarted, the export waited longer than ${Math.round(settings.tokenTtlMs / 1000)} s, or another node ran it); submit the export again.`,
+            false,
+          );
+        }
+        const source = await openSource(ctx, input);
+        try {
+          ctx.progress({ percent: 0, stage: `uploading to ${label}` });
+          const onProgress = (bytes: number) =>
+            ctx.progress({ percent: source.size ? Math.min(99, Math.floor((bytes * 100) / source.size)) : 99, stage: `uploading to ${label}` });
+          let remote: RemoteRef;
+          if (input.provider === 's3') {
+            // Accepted by a node with S3_* set, run by one without: a deployment mistake, not retryable here.
+            if (!settings.s3) throw new TaskFailure('CLOUD_NOT_CONFIGURED', 'S3 export is not configured on the node that ran this export (S3_BUCKET is unset).', false);
+            remote = await uploadToS3({ s3: settings.s3, settings, source, target: input.target, signal: ctx.signal, onProgress });
+          } else {
+            const client = new ProviderClient({ provider: input.provider, token, signal: ctx.signal, retry: settings.retry, requestTimeoutMs: settings.requestTimeoutMs });
+            const task: UploadTask = { client, source, target: input.target, settings, onProgress };
+            remote = await UPLOADERS[input.provider](task);
+          }
+          ctx.log.info({ provider: input.provider, bytes: source.size, remoteId: remote.id ?? remote.key }, 'export uploaded');
+          return {
+            result: {
+              provider: input.provider,
+              source_job_id: input.source_job_id,
+              filename: input.target.filename,
+              folder: input.target.folderId ?? input.target.folder.join('/'),
+              bytes: source.size,
+              remote,
+            },
+          };
+        } finally {
+          await source.close();
+        }
+      } catch (err) {
+        // The dispatcher retries unexpected errors and retryable failures while attempts remain.
+        const retried = !(err instanceof TaskFailure) || err.retryable;
+        keepToken = retried && !ctx.signal.aborted && ctx.job.attempts < ctx.job.max_attempts;
+        throw err;
+      } finally {
+        if (!keepToken) vault.delete(ctx.job.id);
+      }
+    },
+  };
+}
+
+/**
+ * The bytes to send: the chosen result file, or the result's zip (built in the run's scratch
+ * folder, exactly as the download would stream it). A source whose files are gone expired.
+ */
+async function openSource(ctx: JobContext, input: ExportJobInput): Promise<FileSource> {
+  const dir = ctx.storage.resultDir(input.source_job_id, input.source.lease);
+  const expired = () => new TaskFailure('JOB_EXPIRED', `The result of job ${input.source_job_id} was deleted before it could be exported.`, false);
+  try {
+    if (input.source.file) return await FileSource.open(path.join(dir, path.basename(input.source.file.name)), input.source.file.contentType);
+    const entries = (input.source.archive ?? []).map((e) => ({ path: path.join(dir, path.basename(e.name)), name: e.downloadName }));
+    const zipPath = path.join(await ctx.workDir(), 'export.zip');
+    ctx.progress({ percent: 0, stage: 'preparing the archive' });
+    const { stream } = await zipStream(entries);
+    await pipeline(stream, createWriteStream(zipPath), { signal: ctx.signal });
+    return await FileSource.open(zipPath, 'application/zip');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw expired();
+    throw err;
+  }
+}

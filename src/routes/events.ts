@@ -1,0 +1,84 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { AppError } from '../errors.js';
+import type { FinishedEvent } from '../dispatcher.js';
+import { JobWatcher } from '../jobs/watcher.js';
+import { getJob } from '../queue/index.js';
+import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
+import { isUuid } from '../storage/layout.js';
+import { effectiveStatus, toJobBody } from '../jobs/view.js';
+
+const FINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
+/** A comment line this often keeps proxies (nginx: 60 s idle timeout) from closing the stream. */
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * GET /api/jobs/:id/events: Server-Sent Events. The current job JSON at once, then one
+ * `job` event per status or progress change, and the stream ends after a final status.
+ */
+export const eventRoutes: FastifyPluginAsync = async (app) => {
+  const watcher = new JobWatcher(app.store.db);
+  const open = new Set<ServerResponse>();
+  app.dispatcher.on('finished', (e: FinishedEvent) => watcher.poke(e.id));
+  app.addHook('preClose', async () => {
+    watcher.stop();
+    for (const res of open) res.end();
+  });
+
+  app.get(
+    '/api/jobs/:id/events',
+    {
+      schema: {
+        summary: 'Follow a job live (Server-Sent Events)',
+        description:
+          'text/event-stream: an `event: job` with the job JSON (as GET /api/jobs/{id}) at once and after every ' +
+          'status or progress change; the stream closes after a final status. `: ping` comments every 15 s.',
+        tags: ['jobs'],
+        params: JobIdParamsSchema,
+        response: { 200: { description: 'an event stream', type: 'string' }, 404: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const row = isUuid(id) ? await getJob(app.store.db, id.toLowerCase()) : undefined;
+      if (!row) throw new AppError('JOB_NOT_FOUND');
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no', // nginx: do not buffer the stream
+      });
+      open.add(res);
+      let seq = 0;
+      let closed = false;
+      const send = (body: ReturnType<typeof toJobBody>) => {
+        if (closed) return;
+        res.write(`id: ${++seq}\nevent: job\ndata: ${JSON.stringify(body)}\n\n`);
+        if (FINAL.has(body.status)) finish();
+      };
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+      let unsubscribe = () => {};
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(res);
+        res.end();
+      };
+      request.raw.on('close', finish);
+      res.write('retry: 2000\n\n');
+      send(toJobBody(row));
+      if (!closed) {
+        unsubscribe = watcher.subscribe(row.id, (changed) => send(toJobBody(changed)));
+        // The row may have moved between the read above and the subscription.
+        const now = await getJob(app.store.db, row.id);
+        if (now && (now.updated_at !== row.updated_at || effectiveStatus(now) !== effectiveStatus(row))) send(toJobBody(now));
+      }
+    },
+  );
+};

@@ -1,0 +1,54 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { guardedLookup } from './address.js';
+
+export interface Delivery {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  secret: string | undefined;
+  allowPrivate: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>` as sent in X-Signature. */
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * POSTs one webhook and resolves with the receiver's status code. Redirects are not
+ * followed (a 3xx could point anywhere, including inside the network); the response body
+ * is read and discarded, at most 64 KB of it.
+ */
+export function deliver(d: Delivery): Promise<number> {
+  const url = new URL(d.url);
+  const client = url.protocol === 'https:' ? https : http;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(d.body)),
+    ...d.headers,
+    ...(d.secret ? { 'x-signature': signature(d.secret, d.body) } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      { method: 'POST', headers, timeout: d.timeoutMs, lookup: guardedLookup(d.allowPrivate), ...(d.signal ? { signal: d.signal } : {}) },
+      (res) => {
+        let read = 0;
+        res.on('data', (c: Buffer) => {
+          read += c.length;
+          if (read > 65_536) res.destroy();
+        });
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('close', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${d.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(d.body);
+  });
+}
