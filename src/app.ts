@@ -10,6 +10,7 @@ import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
 import { securityPlugin } from './http/security.js';
+import { webPlugin } from './http/web.js';
 import { poolPlugin } from './pool-plugin.js';
 import { routePlugins } from './routes/index.js';
 import { cleanupPlugin } from './storage/cleanup.js';
@@ -101,5 +102,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
 
   for (const routes of routePlugins) await app.register(routes);
+  await app.register(webPlugin);
   return app;
 }
