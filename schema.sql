@@ -51,3 +51,12 @@ ALTER TABLE jobs ADD COLUMN webhook_status TEXT
 ALTER TABLE jobs ADD COLUMN webhook_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN webhook_error TEXT;
 CREATE INDEX jobs_webhook_pending ON jobs (finished_at) WHERE webhook_status = 'pending';
+
+-- version: 3
+-- Fixed-window counters for RATE_LIMIT_PER_MINUTE, shared by every process on this database
+-- (an in-memory limiter would let N nodes take N times the limit).
+CREATE TABLE rate_limits (
+  key          TEXT PRIMARY KEY,
+  window_start INTEGER NOT NULL,
+  count        INTEGER NOT NULL
+) STRICT;

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { execa } from 'execa';
+import { resolveProvider } from './ai/provider.js';
 import type { Config } from './config.js';
 
 export interface Capabilities {
@@ -9,7 +10,7 @@ export interface Capabilities {
   tools: { ghostscript?: string; qpdf?: string; tesseract?: string };
   /** OCR languages installed as @tesseract.js-data packages (offline traineddata). */
   ocrLanguages: string[];
-  ai: { configured: boolean; baseUrl?: string; model?: string };
+  ai: { configured: boolean; provider?: string; model?: string };
   cloudProviders: string[];
 }
 
@@ -40,7 +41,8 @@ export async function probeCapabilities(config: Config): Promise<Capabilities> {
     versionOf('tesseract', ['--version']),
   ]);
   const e = config.env;
-  const aiConfigured = Boolean(e.AI_BASE_URL || e.AI_API_KEY || e.OPENAI_API_KEY || e.OPENROUTER_API_KEY);
+  // Only the provider's name and model leave this function: the resolution carries the key.
+  const { provider } = resolveProvider(e);
   const cloudProviders = [
     e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET && 'google_drive',
     e.DROPBOX_APP_KEY && e.DROPBOX_APP_SECRET && 'dropbox',
@@ -50,11 +52,7 @@ export async function probeCapabilities(config: Config): Promise<Capabilities> {
   return {
     tools: { ...(ghostscript ? { ghostscript } : {}), ...(qpdf ? { qpdf } : {}), ...(tesseract ? { tesseract } : {}) },
     ocrLanguages: installedOcrLanguages(),
-    ai: {
-      configured: aiConfigured,
-      ...(e.AI_BASE_URL ? { baseUrl: new URL(e.AI_BASE_URL).origin } : {}),
-      ...(e.AI_MODEL ? { model: e.AI_MODEL } : {}),
-    },
+    ai: { configured: Boolean(provider), ...(provider ? { provider: provider.name } : {}), ...(provider?.model ? { model: provider.model } : {}) },
     cloudProviders,
   };
 }

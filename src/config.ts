@@ -22,6 +22,7 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', description: 'the SQLite database lives here (pdf-smaller.db)' }),
   UPLOAD_DIR: Type.String({ default: './uploads', description: 'job files: temp/, processing/, results/ below it' }),
   DATABASE_URL: str(undefined, 'postgres://… switches the store and queue to PostgreSQL (unset = SQLite in DATA_DIR)'),
+  DATABASE_SCHEMA: Type.String({ default: 'public', description: 'PostgreSQL schema holding the tables (created if missing)' }),
   WORKER_THREADS: int(0, 256, Math.max(1, os.availableParallelism()), 'worker threads for PDF work (0 = this node only serves the API)'),
   MAX_FILE_SIZE_MB: int(1, 10_240, 100, 'per uploaded file; larger uploads are stopped with 413 FILE_TOO_LARGE'),
   MAX_FILES: int(1, 1000, 20, 'files per bulk request'),
@@ -41,6 +42,7 @@ export const EnvSchema = Type.Object({
   AI_MODEL: str(undefined, 'model name for AI_BASE_URL'),
   OPENAI_API_KEY: str(undefined, 'shortcut: OpenAI with this key'),
   OPENROUTER_API_KEY: str(undefined, 'shortcut: OpenRouter with this key'),
+  STORAGE: oneOf(['auto', 'local', 's3'] as const, 'auto', 'where inputs and results live: local disk, or the S3 bucket (auto = the bucket when S3_BUCKET is set)'),
   S3_ENDPOINT: str(undefined, 'S3-compatible endpoint URL'),
   S3_REGION: str(undefined, 'S3 region'),
   S3_BUCKET: str(undefined, 'S3 bucket for results and the s3 export target'),
@@ -80,6 +82,7 @@ export interface Config {
   dataDir: string;
   uploadDir: string;
   databaseUrl: string | undefined;
+  databaseSchema: string;
   workerThreads: number;
   maxFileSizeBytes: number;
   maxFiles: number;
@@ -138,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     uploadDir: path.resolve(e.UPLOAD_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     workerThreads: e.WORKER_THREADS,
     maxFileSizeBytes: e.MAX_FILE_SIZE_MB * 1024 * 1024,
     maxFiles: e.MAX_FILES,

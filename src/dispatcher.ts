@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Database } from './db/types.js';
@@ -267,6 +266,7 @@ export class Dispatcher extends EventEmitter {
     try {
       const handler = this.o.handlers[job.type];
       if (!handler) throw new TaskFailure('INTERNAL_ERROR', `No handler for job type "${job.type}".`, false);
+      await storage.ensureInputs(job.id);
       const outcome = await handler.run({
         job,
         signal: controller.signal,
@@ -289,21 +289,20 @@ export class Dispatcher extends EventEmitter {
       controller.signal.throwIfAborted();
       a.settled = true;
       const files = outcome.files ?? [];
-      const resultDir = storage.resultDir(job.id, lease.token);
       if (files.length) {
         if (!workDirMade) throw new Error(`job type ${job.type} listed result files without making its work folder`);
-        await mkdir(path.dirname(resultDir), { recursive: true });
-        await rename(workDir, resultDir); // atomic: a download sees all of the result or none
+        await storage.commitResults(job.id, lease.token, workDir, files.map((f) => f.name));
         workDirMade = false;
       }
       const output = files.length ? ({ lease: lease.token, files, ...(outcome.archive ? { archive: outcome.archive } : {}) } satisfies JobOutput) : undefined;
       if (await queue.complete(this.o.db, lease, { result: outcome.result, output, ttlMs: this.o.ttlMs })) {
-        await storage.removeJobFiles(job.id, { inputs: true, work: workDirMade || files.length > 0 });
+        // The job is done; leftovers that fail to go now are the sweep's to remove.
+        await storage.removeJobFiles(job.id, { inputs: true, work: workDirMade || files.length > 0 }).catch((err) => log.warn({ err }, 'could not remove inputs'));
         finish('completed');
       } else {
         // Our lease was taken over (we stalled past it, or the job was cancelled): a newer
         // attempt owns the job, so this result is thrown away rather than written over it.
-        if (files.length) await rm(resultDir, { recursive: true, force: true });
+        if (files.length) await storage.discardResults(job.id, lease.token);
         if (workDirMade) await rm(workDir, { recursive: true, force: true });
         finish('discarded');
       }

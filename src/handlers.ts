@@ -5,6 +5,7 @@ import type { WorkerPool, Progress } from './pool.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/types.js';
 import type { Storage } from './storage/layout.js';
+import { aiHandlers } from './ai/handlers.js';
 import { exportHandler } from './cloud/export-handler.js';
 import { bulkCompressHandler } from './jobs/bulk.js';
 import { compressHandler } from './jobs/compress.js';
@@ -81,6 +82,7 @@ export function defaultHandlers(config: Config): Handlers {
     bulk_compress: bulkCompressHandler(config),
     webhook: webhookHandler(config),
     export: exportHandler(config),
+    ...aiHandlers(config),
   };
 }
 

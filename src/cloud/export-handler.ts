@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.js';
@@ -90,18 +91,22 @@ export function exportHandler(config: Config): JobHandler {
  * folder, exactly as the download would stream it). A source whose files are gone expired.
  */
 async function openSource(ctx: JobContext, input: ExportJobInput): Promise<FileSource> {
-  const dir = ctx.storage.resultDir(input.source_job_id, input.source.lease);
-  const expired = () => new TaskFailure('JOB_EXPIRED', `The result of job ${input.source_job_id} was deleted before it could be exported.`, false);
-  try {
-    if (input.source.file) return await FileSource.open(path.join(dir, path.basename(input.source.file.name)), input.source.file.contentType);
-    const entries = (input.source.archive ?? []).map((e) => ({ path: path.join(dir, path.basename(e.name)), name: e.downloadName }));
-    const zipPath = path.join(await ctx.workDir(), 'export.zip');
-    ctx.progress({ percent: 0, stage: 'preparing the archive' });
-    const { stream } = await zipStream(entries);
-    await pipeline(stream, createWriteStream(zipPath), { signal: ctx.signal });
-    return await FileSource.open(zipPath, 'application/zip');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw expired();
-    throw err;
-  }
+  const { source_job_id: jobId, source } = input;
+  const expired = () => new TaskFailure('JOB_EXPIRED', `The result of job ${jobId} was deleted before it could be exported.`, false);
+  const scratch = await ctx.workDir();
+  // A local path for random access (a provider may ask to resend from an earlier offset):
+  // the result file itself, or a copy pulled from the bucket when several nodes share the work.
+  const local = async (name: string) => (await ctx.storage.localResult(jobId, source.lease, name, scratch)) ?? Promise.reject(expired());
+  if (source.file) return FileSource.open(await local(source.file.name), source.file.contentType);
+  const entries = await Promise.all(
+    (source.archive ?? []).map(async (e) => {
+      const file = await local(e.name);
+      return { name: e.downloadName, size: (await stat(file)).size, open: async () => createReadStream(file) };
+    }),
+  );
+  const zipPath = path.join(scratch, 'export.zip');
+  ctx.progress({ percent: 0, stage: 'preparing the archive' });
+  const { stream } = await zipStream(entries);
+  await pipeline(stream, createWriteStream(zipPath), { signal: ctx.signal });
+  return FileSource.open(zipPath, 'application/zip');
 }

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { JobRow } from '../db/types.js';
@@ -61,7 +60,6 @@ export async function exportInput(app: FastifyInstance, row: JobRow, output: Sou
   if (provider === 's3' && !cloudSettings(app.config).s3) {
     throw new AppError('CLOUD_NOT_CONFIGURED', 'S3 export is not configured on this server (set S3_BUCKET, and S3_ENDPOINT for a non-AWS server).');
   }
-  const dir = app.storage.resultDir(row.id, output.lease);
   let source: ExportJobInput['source'];
   let defaultName: string;
   if (body.file === undefined && output.archive) {
@@ -75,7 +73,7 @@ export async function exportInput(app: FastifyInstance, row: JobRow, output: Sou
     defaultName = file.downloadName;
   }
   const probe = source.file?.name ?? source.archive?.[0]?.name ?? '';
-  if (!(await stat(path.join(dir, probe)).catch(() => undefined))) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
+  if ((await app.storage.resultSize(row.id, output.lease, probe)) === undefined) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
 
   const target: ExportTarget = { folder: [], filename: exportFilename(body.filename, defaultName) };
   if (provider === 'google_drive') {

@@ -1,10 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, SqliteDialect } from 'kysely';
 import type { Database } from './types.js';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { migrate } from './migrate.js';
+
+/** Which SQL dialect a kysely instance speaks (the queue adds FOR UPDATE SKIP LOCKED on PostgreSQL). */
+export function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 export interface Store {
   db: Kysely<Database>;

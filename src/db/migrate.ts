@@ -24,6 +24,11 @@ export function loadSchema(file = path.join(projectRoot, 'schema.sql')): Migrati
   return parseSchema(readFileSync(file, 'utf8'));
 }
 
+/** The PostgreSQL twin of schema.sql (same versions). */
+export function loadPgSchema(file = path.join(projectRoot, 'schema.pg.sql')): Migration[] {
+  return parseSchema(readFileSync(file, 'utf8'));
+}
+
 /**
  * Brings the database up to the newest schema version. Each section and its user_version
  * bump commit together, so a crash mid-upgrade leaves the database at the previous version.

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { openSqlite, type Store } from './connection.js';
+import { openPostgres } from './postgres.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,11 +9,10 @@ declare module 'fastify' {
   }
 }
 
-/** The job store; closed last, after everything that writes to it. */
+/** The job store (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL); closed last, after everything that writes to it. */
 export const dbPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    if (config.databaseUrl) throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet; unset it to use SQLite');
-    const store = openSqlite(config.dataDir);
+    const store = config.databaseUrl ? await openPostgres(config.databaseUrl, { schema: config.databaseSchema }) : openSqlite(config.dataDir);
     app.decorate('store', store);
     app.addHook('onClose', async () => {
       await store.close();

@@ -32,8 +32,15 @@ export interface JobsTable {
   webhook_error: string | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   jobs: JobsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

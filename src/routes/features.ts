@@ -47,6 +47,7 @@ export const featureRoutes: FastifyPluginAsync = async (app) => {
             provider_configured: c.ai.configured,
             // Without a provider, summaries are extractive (key sentences); translation and extraction need one.
             features: c.ai.configured ? ['summarize', 'translate', 'extract-text', 'extract'] : ['summarize', 'extract-text'],
+            ...(c.ai.provider ? { provider: c.ai.provider } : {}),
             ...(c.ai.model ? { model: c.ai.model } : {}),
             async_processing: true,
           },

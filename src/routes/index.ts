@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { aiRoutes } from './ai.js';
 import { bulkRoutes } from './bulk.js';
 import { cloudRoutes } from './cloud.js';
 import { compressRoutes } from './compress.js';
@@ -18,5 +19,6 @@ export const routePlugins: FastifyPluginAsync[] = [
   eventRoutes,
   compressRoutes,
   bulkRoutes,
+  aiRoutes,
   cloudRoutes,
 ];

@@ -1,6 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
@@ -62,10 +59,17 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
       if (status !== 'completed') throw new AppError('JOB_NOT_READY', `The job is ${status}; download it once it is completed.`);
       const output = row.output ? (JSON.parse(row.output) as JobOutput) : undefined;
       if (!output || output.files.length === 0) throw new AppError('JOB_NOT_FOUND', 'This job has no result file.');
-      const dir = app.storage.resultDir(row.id, output.lease);
+      const { lease } = output;
       const wanted = (request.query as { file?: number }).file;
       if (wanted === undefined && output.archive) {
-        const { stream, size } = await zipStream(output.files.map((f) => ({ path: path.join(dir, path.basename(f.name)), name: f.downloadName })));
+        const entries = await Promise.all(
+          output.files.map(async (f) => {
+            const size = await app.storage.resultSize(row.id, lease, f.name);
+            if (size === undefined) throw new AppError('JOB_EXPIRED', 'The result files are no longer available.');
+            return { name: f.downloadName, size, open: async () => (await app.storage.openResult(row.id, lease, f.name))!.stream };
+          }),
+        );
+        const { stream, size } = await zipStream(entries);
         if (size !== undefined) reply.header('content-length', size);
         return reply
           .header('content-type', 'application/zip')
@@ -76,15 +80,14 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
       const index = wanted ?? 0;
       const file = output.files.find((f, i) => (f.index ?? i) === index);
       if (!file) throw new AppError('JOB_NOT_FOUND', `The result has no file ${index}.`, { files: output.files.map((f, i) => f.index ?? i) });
-      const filePath = path.join(dir, path.basename(file.name));
-      const info = await stat(filePath).catch(() => undefined);
-      if (!info) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
+      const opened = await app.storage.openResult(row.id, lease, file.name);
+      if (!opened) throw new AppError('JOB_EXPIRED', 'The result file is no longer available.');
       return reply
         .header('content-type', file.contentType)
-        .header('content-length', info.size)
+        .header('content-length', opened.size)
         .header('content-disposition', contentDisposition(file.downloadName))
         .header('cache-control', 'private, no-store')
-        .send(createReadStream(filePath));
+        .send(opened.stream);
     },
   );
 

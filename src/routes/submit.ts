@@ -1,4 +1,4 @@
-import { rename, rm, statfs } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError, isErrorCode } from '../errors.js';
@@ -102,9 +102,7 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
     const checked = await s.check();
     const kept = s.files.filter((f) => s.keep?.(f) ?? true);
     for (const f of s.files) if (!kept.includes(f)) await rm(f.path, { force: true });
-    const inputDir = app.storage.inputDir(s.id);
-    await rm(inputDir, { recursive: true, force: true }); // leftover of a crash between rename and insert
-    await rename(s.stagingDir, inputDir);
+    await app.storage.commitInputs(s.id, s.stagingDir);
     const input: FileJobInput & Record<string, unknown> = {
       files: kept.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
       options: s.options,

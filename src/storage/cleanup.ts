@@ -85,7 +85,41 @@ export async function sweep(db: Kysely<Database>, storage: Storage, now = Date.n
       await remove(dir);
     }
   }
+  if (storage.bucket) removed.push(...(await sweepBucket(db, storage, now)));
   return { expired: expiredIds.length, removed };
+}
+
+/**
+ * The same rules for the bucket: inputs/<job>/ only while the job is pending or running,
+ * results/<job>/<lease>/ only for the lease that completed it. Objects of jobs without a row
+ * are left for ORPHAN_GRACE_MS (the upload happens just before the insert).
+ */
+async function sweepBucket(db: Kysely<Database>, storage: Storage, now: number): Promise<string[]> {
+  const bucket = storage.bucket!;
+  const removed: string[] = [];
+  const inputs = (await bucket.folders('inputs/')).filter(isUuid);
+  const results = (await bucket.folders('results/')).filter(isUuid);
+  const rows = await jobsById(db, [...new Set([...inputs, ...results])]);
+  const youngest = async (prefix: string) => Math.max(0, ...(await bucket.list(prefix)).map((o) => o.modified));
+  const drop = async (prefix: string) => {
+    if (await bucket.deletePrefix(prefix)) removed.push(`bucket:${prefix}`);
+  };
+  for (const id of inputs) {
+    const job = rows.get(id);
+    if (job && (job.status === 'pending' || job.status === 'processing')) continue;
+    if (job || now - (await youngest(`inputs/${id}/`)) > ORPHAN_GRACE_MS) await drop(`inputs/${id}/`);
+  }
+  for (const id of results) {
+    const job = rows.get(id);
+    if (job?.status === 'completed') {
+      for (const lease of await bucket.folders(`results/${id}/`)) {
+        if (lease !== job.resultLease && now - (await youngest(`results/${id}/${lease}/`)) > ORPHAN_GRACE_MS) await drop(`results/${id}/${lease}/`);
+      }
+    } else if ((job && job.status !== 'processing') || now - (await youngest(`results/${id}/`)) > ORPHAN_GRACE_MS) {
+      await drop(`results/${id}/`);
+    }
+  }
+  return removed;
 }
 
 interface SweepRow {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Bucket } from './bucket.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,8 +20,12 @@ export const STAGING = '.incoming';
  *
  *   temp/<job>/               inputs, from submission until the job is final
  *   temp/.incoming/<upload>/  uploads still arriving (before the job row exists)
- *   processing/<job>/<lease>/ scratch of one run; renamed into results/ when it succeeds
+ *   processing/<job>/<lease>/ scratch of one run; becomes the result when it succeeds
  *   results/<job>/<lease>/    the finished result of the run that completed the job
+ *
+ * With a bucket (several nodes), inputs/<job>/… and results/<job>/<lease>/… live in it and
+ * the local folders are scratch: the node running a job pulls its inputs first, and the
+ * result is uploaded before the job is marked completed, so any node can serve it.
  */
 export class Storage {
   readonly tempRoot: string;
@@ -27,7 +33,10 @@ export class Storage {
   readonly resultsRoot: string;
   readonly stagingRoot: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    readonly bucket?: Bucket,
+  ) {
     this.tempRoot = path.join(root, 'temp');
     this.processingRoot = path.join(root, 'processing');
     this.resultsRoot = path.join(root, 'results');
@@ -59,14 +68,97 @@ export class Storage {
     return dir;
   }
 
+  /** Submission: the staging folder's files become the job's inputs (and go to the bucket). */
+  async commitInputs(jobId: string, stagingDir: string): Promise<void> {
+    const dir = this.inputDir(jobId);
+    await rm(dir, { recursive: true, force: true }); // leftover of a crash between this and the insert
+    if (this.bucket) {
+      for (const name of await files(stagingDir)) await this.bucket.put(`inputs/${checked(jobId)}/${name}`, path.join(stagingDir, name));
+    }
+    // Kept locally too: the node that accepted a job usually runs it, without a download.
+    await rename(stagingDir, dir);
+  }
+
+  /** Before a run: the job's inputs are in temp/<job>/, pulled from the bucket if this node lacks them. */
+  async ensureInputs(jobId: string): Promise<void> {
+    if (!this.bucket) return;
+    const dir = this.inputDir(jobId);
+    const objects = await this.bucket.list(`inputs/${checked(jobId)}/`);
+    if (objects.length === 0) return;
+    await mkdir(dir, { recursive: true });
+    for (const o of objects) {
+      const dest = path.join(dir, path.basename(o.key));
+      const have = await stat(dest).catch(() => undefined);
+      if (have?.size !== o.size) await this.bucket.download(o.key, dest);
+    }
+  }
+
   /**
-   * Deletes a job's folders; missing ones are fine. The existsSync check first is a 2 µs
-   * stat, where an async rm of a missing folder cost ~40 µs of main-thread time per job.
+   * After a successful run: its result files become the job's result. Locally the work
+   * folder is renamed into results/ (atomic: a download sees all or nothing); with a bucket
+   * the files are uploaded and the scratch removed.
+   */
+  async commitResults(jobId: string, lease: string, workDir: string, names: readonly string[]): Promise<void> {
+    if (this.bucket) {
+      for (const name of names) await this.bucket.put(resultKey(jobId, lease, name), path.join(workDir, path.basename(name)));
+      await rm(workDir, { recursive: true, force: true });
+      return;
+    }
+    const dir = this.resultDir(jobId, lease);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await rename(workDir, dir);
+  }
+
+  /** A run whose lease moved on: its result is thrown away. */
+  async discardResults(jobId: string, lease: string): Promise<void> {
+    await rm(this.resultDir(jobId, lease), { recursive: true, force: true });
+    await this.bucket?.deletePrefix(`results/${checked(jobId)}/${checked(lease)}/`);
+  }
+
+  /** One result file as a stream, or undefined when it is gone. */
+  async openResult(jobId: string, lease: string, name: string): Promise<{ stream: Readable; size: number } | undefined> {
+    if (this.bucket) return this.bucket.get(resultKey(jobId, lease, name));
+    const file = path.join(this.resultDir(jobId, lease), path.basename(name));
+    const info = await stat(file).catch(() => undefined);
+    return info ? { stream: createReadStream(file), size: info.size } : undefined;
+  }
+
+  async resultSize(jobId: string, lease: string, name: string): Promise<number | undefined> {
+    if (this.bucket) return this.bucket.size(resultKey(jobId, lease, name));
+    return (await stat(path.join(this.resultDir(jobId, lease), path.basename(name))).catch(() => undefined))?.size;
+  }
+
+  /** A result file on local disk (downloaded into `scratch` from the bucket), for random access. */
+  async localResult(jobId: string, lease: string, name: string, scratch: string): Promise<string | undefined> {
+    if (!this.bucket) {
+      const file = path.join(this.resultDir(jobId, lease), path.basename(name));
+      return existsSync(file) ? file : undefined;
+    }
+    const dest = path.join(scratch, `result-${path.basename(name)}`);
+    return (await this.bucket.download(resultKey(jobId, lease, name), dest)) ? dest : undefined;
+  }
+
+  /**
+   * Deletes a job's folders (and its objects in the bucket); missing ones are fine. The
+   * existsSync check first is a 2 µs stat, where an async rm of a missing folder cost ~40 µs
+   * of main-thread time per job.
    */
   async removeJobFiles(jobId: string, which: { inputs?: boolean; work?: boolean; results?: boolean } = { inputs: true, work: true, results: true }): Promise<void> {
     const dirs = [which.inputs && this.inputDir(jobId), which.work && this.workDir(jobId), which.results && this.resultDir(jobId)];
     await Promise.all(dirs.filter((d): d is string => !!d && existsSync(d)).map((d) => rm(d, { recursive: true, force: true })));
+    if (this.bucket) {
+      if (which.inputs) await this.bucket.deletePrefix(`inputs/${checked(jobId)}/`);
+      if (which.results) await this.bucket.deletePrefix(`results/${checked(jobId)}/`);
+    }
   }
+}
+
+function resultKey(jobId: string, lease: string, name: string): string {
+  return `results/${checked(jobId)}/${checked(lease)}/${path.basename(name)}`;
+}
+
+async function files(dir: string): Promise<string[]> {
+  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
 }
 
 function checked(id: string): string {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { bucketFor } from './bucket.js';
 import { Storage } from './layout.js';
 
 declare module 'fastify' {
@@ -10,9 +11,11 @@ declare module 'fastify' {
 
 export const storagePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    const storage = new Storage(config.uploadDir);
+    const bucket = bucketFor(config);
+    const storage = new Storage(config.uploadDir, bucket);
     await storage.init();
     app.decorate('storage', storage);
+    if (bucket) app.addHook('onClose', async () => bucket.destroy());
   },
   { name: 'storage' },
 );

@@ -2,21 +2,26 @@ import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 
 export interface ZipEntry {
-  /** Absolute path on disk. */
-  path: string;
   /** Name inside the archive: already safe and unique (see uniqueNames). */
   name: string;
+  size: number;
+  /** Opened only when the archive reaches this entry: one file (or bucket object) open at a time. */
+  open(): Promise<Readable>;
 }
 
 /**
- * A zip of files on disk as a stream, written while it is read (yazl): nothing is built in
- * memory or on disk. Entries are stored, not deflated: the entries here are PDFs or images
- * whose streams are already compressed, so deflate would spend CPU to save ~1 %. Stored
- * entries also let yazl compute the exact archive size up front, for Content-Length.
+ * A zip of result files as a stream, written while it is read (yazl): nothing is built in
+ * memory or on disk. Entries are stored, not deflated: they are PDFs or images whose streams
+ * are already compressed, so deflate would spend CPU to save ~1 %. Stored entries with known
+ * sizes also let yazl compute the exact archive size up front, for Content-Length.
  */
 export function zipStream(entries: ZipEntry[]): Promise<{ stream: Readable; size: number | undefined }> {
   const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addFile(e.path, e.name, { compress: false });
+  for (const e of entries) {
+    zip.addReadStreamLazy(e.name, { compress: false, size: e.size }, (done) => {
+      e.open().then((s) => done(null, s), (err: Error) => done(err, undefined as unknown as Readable));
+    });
+  }
   // @types/yazl omits the callback's argument: yazl passes the total size, or -1 if unknown.
   const end = zip.end.bind(zip) as unknown as (options: object, done: (size: number) => void) => void;
   return new Promise((resolve) => {

@@ -1,0 +1,44 @@
+import t from 'tap';
+import { compileSchema, describeErrors, parseJsonAnswer, SchemaError } from '../../src/ai/json-schema.js';
+import { BANK_STATEMENT_SCHEMA, INVOICE_SCHEMA } from '../../src/ai/presets.js';
+
+t.test('model answers are read leniently: fences and chatter around the JSON', async (t) => {
+  t.same(parseJsonAnswer('{"a":1}'), { ok: true, value: { a: 1 } });
+  t.same(parseJsonAnswer('```json\n{"a": [1, 2]}\n```'), { ok: true, value: { a: [1, 2] } });
+  t.same(parseJsonAnswer('Here is the data:\n{"a": "x"}\nHope it helps.'), { ok: true, value: { a: 'x' } });
+  t.same(parseJsonAnswer('[1,2]'), { ok: true, value: [1, 2] });
+  t.match(parseJsonAnswer('{"a": 1,,}'), { ok: false, problem: /not valid JSON/ });
+  t.match(parseJsonAnswer('no json at all'), { ok: false });
+});
+
+t.test('schemas compile; errors read as paths and reasons', async (t) => {
+  const validate = compileSchema({ type: 'object', properties: { total: { type: 'number' } }, required: ['total'] });
+  t.notOk(validate({ total: 'ten' }));
+  t.equal(describeErrors(validate.errors), '/total must be number');
+  t.notOk(validate({}));
+  t.match(describeErrors(validate.errors), /\(root\) must have required property 'total'/);
+  t.ok(compileSchema({ type: 'object', properties: { d: { type: 'string', format: 'date' } } })({ d: 'not a date' }), 'formats are not enforced');
+  for (const schema of [INVOICE_SCHEMA, BANK_STATEMENT_SCHEMA]) t.ok(compileSchema(schema), 'presets compile');
+});
+
+t.test('hostile or broken schemas are refused with a SchemaError', async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ['not an object', [1, 2], /must be a JSON object/],
+    ['null', null, /must be a JSON object/],
+    ['unknown type', { type: 'banana' }, /not valid/],
+    ['remote $ref', { $ref: 'https://example.com/schema.json' }, /not valid/],
+    ['catastrophic pattern', { type: 'string', pattern: '^(a+)+$' }, /nested quantifiers/],
+    ['back-reference', { type: 'string', pattern: '(a)\\1' }, /back-references/],
+    ['bad regex', { type: 'string', pattern: '([' }, /not valid/],
+    ['too deep', JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)), /nested deeper/],
+  ];
+  for (const [name, schema, message] of cases) t.throws(() => compileSchema(schema), { name: 'SchemaError', message }, name);
+  t.type(new SchemaError('x'), Error);
+});
+
+t.test('a safe pattern works, and never runs on huge strings', async (t) => {
+  const validate = compileSchema({ type: 'string', pattern: '^[A-Z]{3}$' });
+  t.ok(validate('EUR'));
+  t.notOk(validate('euro'));
+  t.notOk(compileSchema({ type: 'string', pattern: 'a' })('a'.repeat(20_000)));
+});
