@@ -38,8 +38,9 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /**
  * The whole service as a Fastify instance: used by server.ts and by the tests. Resources are
- * plugins registered in dependency order (db → storage → pool → dispatcher → cleanup), so
- * close() tears them down in reverse: the dispatcher drains before the pool and the db close.
+ * plugins registered in dependency order (db → security → storage → pool → dispatcher →
+ * cleanup), so close() tears them down in reverse: the dispatcher drains before the pool and
+ * the db close.
  */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -90,10 +91,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`, request.id));
   });
 
+  await app.register(dbPlugin, { config });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(multipart, { throwFileSizeLimit: true });
-  await app.register(dbPlugin, { config });
   await app.register(storagePlugin, { config });
   await app.register(poolPlugin, { config });
   await app.register(dispatcherPlugin, { config, handlers: typeof opts.handlers === 'function' ? opts.handlers(config) : (opts.handlers ?? defaultHandlers(config)), start: opts.dispatch ?? true });

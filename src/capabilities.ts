@@ -1,9 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { execa } from 'execa';
 import { resolveProvider } from './ai/provider.js';
 import type { Config } from './config.js';
+import { languageCodes } from './ocr/languages.js';
 
 export interface Capabilities {
   /** External programs found on PATH, with their version line. */
@@ -24,13 +22,9 @@ async function versionOf(cmd: string, args: string[]): Promise<string | undefine
   }
 }
 
+/** OCR languages installed as @tesseract.js-data packages (the OCR module's own list). */
 export function installedOcrLanguages(): string[] {
-  try {
-    const dir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json')));
-    return readdirSync(dir).filter((d) => /^[a-z_]{3,8}$/.test(d)).sort();
-  } catch {
-    return [];
-  }
+  return languageCodes();
 }
 
 /** What this node can do right now; probed once at start (a few ms of child processes). */

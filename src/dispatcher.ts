@@ -92,9 +92,12 @@ export class Dispatcher extends EventEmitter {
     this.node = opts.node ?? `${os.hostname()}:${process.pid}`;
     this.pollDelay = this.o.minPollMs;
     const typesOf = (lane: JobHandler['lane']) => Object.entries(opts.handlers).filter(([, h]) => h.lane === lane).map(([t]) => t);
+    // WORKER_THREADS=0 makes an API-only node: it serves HTTP and runs no job of any kind
+    // (io jobs need the pool too, e.g. an AI job extracting a PDF's text).
+    const apiOnly = !opts.pool.alive;
     this.lanes = [
-      { name: 'cpu', capacity: opts.pool.alive ? opts.pool.size : 0, types: typesOf('cpu'), running: 0 },
-      { name: 'io', capacity: this.o.ioConcurrency, types: typesOf('io'), running: 0 },
+      { name: 'cpu', capacity: apiOnly ? 0 : opts.pool.size, types: typesOf('cpu'), running: 0 },
+      { name: 'io', capacity: apiOnly ? 0 : this.o.ioConcurrency, types: typesOf('io'), running: 0 },
     ].filter((l) => l.capacity > 0 && l.types.length > 0) as Lane[];
   }
 

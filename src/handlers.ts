@@ -10,6 +10,7 @@ import { exportHandler } from './cloud/export-handler.js';
 import { bulkCompressHandler } from './jobs/bulk.js';
 import { compressHandler } from './jobs/compress.js';
 import { webhookHandler } from './webhooks/handler.js';
+import { ocrHandler } from './ocr/handler.js';
 
 /** A file a job produced, in its work folder; moved with it into results/. */
 export interface OutputFile {
@@ -80,6 +81,7 @@ export function defaultHandlers(config: Config): Handlers {
   return {
     compress: compressHandler(config),
     bulk_compress: bulkCompressHandler(config),
+    ocr: ocrHandler(config),
     webhook: webhookHandler(config),
     export: exportHandler(config),
     ...aiHandlers(config),

@@ -18,3 +18,7 @@ export const probe = lazy(() => import('./probe.js'), 'probe');
 export const compress = lazy(() => import('./compress.js'), 'compress');
 export const noop = lazy(() => import('./noop.js'), 'noop');
 export const extractText = lazy(() => import('./extract-text.js'), 'extractText');
+export const ocrPlan = lazy(() => import('./ocr.js'), 'ocrPlan');
+export const ocrRecognize = lazy(() => import('./ocr.js'), 'ocrRecognize');
+export const ocrAssemble = lazy(() => import('./ocr.js'), 'ocrAssemble');
+export const ocrPreview = lazy(() => import('./ocr-preview.js'), 'ocrPreview');

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 
 /** Routes under /api that stay open with API_KEYS set (load balancers and monitors poll them). */
 const OPEN_API_ROUTES = new Set(['/api/health', '/api/compress/health']);
@@ -28,7 +29,8 @@ function presentedKey(request: FastifyRequest): string | undefined {
 /**
  * Access control and limits of API.md: API_KEYS (X-API-Key, 401 UNAUTHORIZED; health stays
  * open), RATE_LIMIT_PER_MINUTE per client IP on POST /api/* (429 RATE_LIMITED with
- * retry-after), CORS_ORIGINS, and security headers with a CSP the Swagger UI works under.
+ * retry-after; counted in the database, so the limit holds across nodes), CORS_ORIGINS, and
+ * security headers with a CSP the Swagger UI works under.
  */
 export const securityPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
@@ -41,6 +43,9 @@ export const securityPlugin = fp<{ config: Config }>(
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           connectSrc: ["'self'"],
+          // The server speaks plain HTTP (TLS is a proxy's job): upgrading requests made the
+          // page and /docs load blank when opened on a LAN address.
+          upgradeInsecureRequests: null,
         },
       },
       crossOriginResourcePolicy: { policy: config.corsOrigins.length ? 'cross-origin' : 'same-origin' },
@@ -69,6 +74,8 @@ export const securityPlugin = fp<{ config: Config }>(
       await app.register(rateLimit, {
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
+        store: databaseRateLimitStore(app.store.db),
+        skipOnError: true, // a database hiccup must not turn every submission into a 500
         allowList: (request) => request.method !== 'POST' || !request.url.startsWith('/api/'),
         errorResponseBuilder: (_request, ctx) =>
           new AppError('RATE_LIMITED', `At most ${ctx.max} submissions per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, {
@@ -77,5 +84,5 @@ export const securityPlugin = fp<{ config: Config }>(
       });
     }
   },
-  { name: 'security' },
+  { name: 'security', dependencies: ['db'] },
 );

@@ -35,7 +35,7 @@ export const featureRoutes: FastifyPluginAsync = async (app) => {
           conversion: { available: workers, supported_formats: ['txt', 'html', 'docx', 'xlsx', 'images'], max_file_size: maxMb, async_processing: true },
           ocr: {
             available: workers && c.ocrLanguages.length > 0,
-            supported_formats: ['pdf', 'png', 'jpg', 'jpeg', 'tiff', 'bmp', 'webp'],
+            supported_formats: ['pdf', 'png', 'jpg', 'jpeg', 'tiff', 'bmp', 'webp', 'gif'],
             languages: c.ocrLanguages,
             engines: ['wasm', ...(c.tools.tesseract ? ['native'] : [])],
             engine_setting: app.config.ocrEngine,

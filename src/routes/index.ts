@@ -6,6 +6,7 @@ import { compressRoutes } from './compress.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { jobRoutes } from './jobs.js';
+import { ocrRoutes } from './ocr.js';
 import { systemRoutes } from './system.js';
 
 /**
@@ -19,6 +20,7 @@ export const routePlugins: FastifyPluginAsync[] = [
   eventRoutes,
   compressRoutes,
   bulkRoutes,
+  ocrRoutes,
   aiRoutes,
   cloudRoutes,
 ];

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database, JobStatus } from '../db/types.js';
+import { purgeRateLimits } from '../http/rate-limit-store.js';
 import { expire } from '../queue/index.js';
 import { isUuid, STAGING, type Storage } from './layout.js';
 
@@ -29,6 +30,7 @@ const STAGING_GRACE_MS = 60 * 60_000;
  * of runs that did not complete the job, folders of jobs that do not exist).
  */
 export async function sweep(db: Kysely<Database>, storage: Storage, now = Date.now()): Promise<SweepReport> {
+  await purgeRateLimits(db, now);
   const expiredIds = await expire(db, { now });
   for (const id of expiredIds) await storage.removeJobFiles(id);
 

@@ -1,0 +1,155 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { AppError, isErrorCode } from '../errors.js';
+import { resolveEngine, estimateSeconds } from '../ocr/engine.js';
+import type { OcrJobOptions } from '../ocr/handler.js';
+import { parseLanguages } from '../ocr/languages.js';
+import { PoolBusyError, TaskFailure } from '../pool.js';
+import { ErrorSchema, submitResponses } from '../schemas/common.js';
+import { OcrFormSchema, OcrPreviewSchema, parseOcrOptions, type OcrOptions } from '../schemas/ocr.js';
+import { parsePageSpec } from '../schemas/pages.js';
+import { sniff } from '../storage/sniff.js';
+import type { ReceivedFile } from '../storage/upload.js';
+import { receiveMultipart } from '../storage/upload.js';
+import { checkWebhookUrl } from '../webhooks/url.js';
+import type { OcrPreviewPayload, OcrPreviewResult } from '../../workers/ocr-preview.js';
+import type { OcrInputKind } from '../../workers/ocr/types.js';
+import { admit, discardStaging, jobIdFrom, submitJob } from './submit.js';
+
+const FIELDS_DOC =
+  '`file` (pdf, png, jpeg, tiff, bmp, webp, gif; recognised by content, never by name); `options` JSON: ' +
+  '`language` (installed languages joined by +, default eng), `outputFormat` searchable_pdf|text|json (default searchable_pdf), ' +
+  '`pages` (e.g. 1-3,7), `dpi` 72–600 for rendering PDF pages (default 300), `skipText` (default true).';
+
+function pagesOf(options: OcrOptions) {
+  try {
+    return parsePageSpec(options.pages);
+  } catch (err) {
+    throw new AppError('INVALID_OPTIONS', (err as Error).message, { fields: [{ field: 'pages' }] });
+  }
+}
+
+function kindOf(file: ReceivedFile): OcrInputKind {
+  if (file.size === 0) throw new AppError('INVALID_FILE_TYPE', 'The file is empty.');
+  const kind = sniff(file.head);
+  if (!kind) throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF or an image OCR reads (png, jpeg, tiff, bmp, webp, gif); types are recognised by content, not by name.');
+  return kind;
+}
+
+/** The image check and the preview run in the probe thread; failures become the client's 4xx. */
+async function runPreview(app: FastifyInstance, payload: OcrPreviewPayload): Promise<OcrPreviewResult> {
+  try {
+    return await app.pools.probe.run<OcrPreviewResult>('ocrPreview', payload, { signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    const badInput = payload.kind === 'pdf' ? 'INVALID_PDF' : 'INVALID_IMAGE';
+    if (err instanceof TaskFailure) throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : badInput, err.message);
+    if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
+    if ((err as Error).name === 'AbortError') throw new AppError(badInput, 'The file took too long to open; it may be damaged.');
+    // The probe thread died on this file (an engine abort): the file is the problem.
+    throw new AppError(badInput, 'The file could not be opened; it may be damaged.');
+  }
+}
+
+/**
+ * Rough output size from measured averages on text-dense A4 scans: the searchable PDF adds
+ * ~2 KB of text layer per OCRed page plus ~1.5 KB once (the font); plain text is ~1.5 KB and
+ * json ~25 KB per page (every word with its box and confidence).
+ */
+function estimateOutputSize(format: OcrOptions['outputFormat'], inputSize: number, ocrPages: number, pages: number): number {
+  if (format === 'searchable_pdf') return Math.round(inputSize + 1500 + 2000 * ocrPages);
+  return Math.round(pages * (format === 'text' ? 1500 : 25_000));
+}
+
+export const ocrRoutes: FastifyPluginAsync = async (app) => {
+  app.post(
+    '/api/ocr',
+    {
+      schema: {
+        summary: 'OCR a scan or image into a searchable PDF, text or JSON',
+        description: `multipart/form-data: ${FIELDS_DOC} Optional \`job_id\` (UUID) and \`webhook_url\`.`,
+        consumes: ['multipart/form-data'],
+        tags: ['ocr'],
+        response: submitResponses,
+      },
+      config: { openapiBody: OcrFormSchema },
+    },
+    async (request, reply) => {
+      await admit(app);
+      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+      try {
+        const options = parseOcrOptions(upload.fields);
+        const language = parseLanguages(options.language).join('+');
+        const pages = pagesOf(options);
+        const id = jobIdFrom(upload.fields.job_id);
+        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
+        await resolveEngine(app.config.ocrEngine);
+        const file = upload.files[0]!;
+        const kind = kindOf(file);
+        const stored: OcrJobOptions = { kind, language, outputFormat: options.outputFormat, ...(options.pages ? { pages: options.pages } : {}), dpi: options.dpi, skipText: options.skipText };
+        const { job, created } = await submitJob(app, {
+          id,
+          type: 'ocr',
+          stagingDir: upload.dir,
+          files: upload.files,
+          options: { ...stored },
+          webhookUrl,
+          check: async () => {
+            await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}), checkOnly: true });
+          },
+        });
+        return reply.code(202).send({
+          success: true,
+          job_id: job.id,
+          status: job.status,
+          message: created ? `OCR (${language}, ${options.outputFormat}) queued.` : 'A job with this id already exists; returning it.',
+        });
+      } finally {
+        await discardStaging(upload.dir);
+      }
+    },
+  );
+
+  app.post(
+    '/api/ocr/preview',
+    {
+      schema: {
+        summary: 'What OCR would do with a file, answered at once (no job)',
+        description: `multipart/form-data: ${FIELDS_DOC} Answers pages, which already have text, image resolution per page and the estimated time.`,
+        consumes: ['multipart/form-data'],
+        tags: ['ocr'],
+        response: { 200: OcrPreviewSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
+      },
+      config: { openapiBody: OcrFormSchema },
+    },
+    async (request) => {
+      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+      try {
+        const options = parseOcrOptions(upload.fields);
+        const language = parseLanguages(options.language).join('+');
+        const pages = pagesOf(options);
+        const { engine } = await resolveEngine(app.config.ocrEngine);
+        const file = upload.files[0]!;
+        const kind = kindOf(file);
+        const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
+        const todo = preview.pages.filter((p) => p.will_ocr);
+        // Pages past the described ones are assumed to be like the described ones, on average.
+        const scale = preview.pages_truncated && preview.pages.length ? preview.page_count / preview.pages.length : 1;
+        const seconds = estimateSeconds(engine, todo.map((p) => p.render_pixels * scale), app.pools.jobs.size);
+        return {
+          success: true as const,
+          input_type: kind,
+          page_count: preview.page_count,
+          pages_with_text: preview.pages.filter((p) => p.has_text).map((p) => p.page),
+          pages_to_ocr: Math.round(todo.length * scale),
+          pages: preview.pages,
+          pages_truncated: preview.pages_truncated,
+          engine,
+          language,
+          estimated_seconds: seconds,
+          estimated_output_size: estimateOutputSize(options.outputFormat, file.size, todo.length * scale, preview.page_count),
+        };
+      } finally {
+        await discardStaging(upload.dir);
+      }
+    },
+  );
+};

@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AppError } from '../errors.js';
+import { parseFields } from './fields.js';
+
+/**
+ * Options of POST /api/ocr and /api/ocr/preview, sent as the JSON string `options` (the
+ * original API) or, for convenience, as form fields of the same names; `options` wins.
+ */
+export const OcrOptionsSchema = Type.Object({
+  language: Type.String({ default: 'eng', maxLength: 100, description: 'installed languages joined by +, e.g. eng or eng+fra' }),
+  outputFormat: Type.Union([Type.Literal('searchable_pdf'), Type.Literal('text'), Type.Literal('json')], {
+    default: 'searchable_pdf',
+    description: 'searchable_pdf = the original pages plus an invisible text layer; text = plain text, pages separated by form feeds; json = words with boxes and confidences',
+  }),
+  pages: Type.Optional(Type.String({ maxLength: 1000, description: 'pages to OCR, e.g. 1-3,7 (default all)' })),
+  dpi: Type.Integer({ minimum: 72, maximum: 600, default: 300, description: 'resolution PDF pages are rendered at for recognition' }),
+  skipText: Type.Boolean({ default: true, description: 'leave pages that already have a text layer as they are' }),
+});
+export type OcrOptions = Static<typeof OcrOptionsSchema> & { outputFormat: 'searchable_pdf' | 'text' | 'json' };
+
+/** The multipart fields → validated options; a bad `options` JSON or value is 400 INVALID_OPTIONS. */
+export function parseOcrOptions(fields: Record<string, string | undefined>): OcrOptions {
+  const merged: Record<string, string | undefined> = { ...fields };
+  const raw = fields.options?.trim();
+  if (raw) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new AppError('INVALID_OPTIONS', 'options must be a JSON object, e.g. {"language":"eng","outputFormat":"text"}.', { fields: [{ field: 'options' }] });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new AppError('INVALID_OPTIONS', 'options must be a JSON object.', { fields: [{ field: 'options' }] });
+    }
+    // Values go through the same conversion as form fields, so {"dpi": 300} and {"dpi": "300"} agree.
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (v !== null && v !== undefined) merged[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+  return parseFields(OcrOptionsSchema, merged) as OcrOptions;
+}
+
+/** The multipart form of POST /api/ocr and /api/ocr/preview, for the OpenAPI document. */
+export const OcrFormSchema = Type.Object({
+  file: Type.String({ format: 'binary', description: 'pdf, png, jpeg, tiff (multi-page), bmp, webp or gif, recognised by content' }),
+  options: Type.Optional(Type.String({ description: 'JSON: {"language": "eng+fra", "outputFormat": "searchable_pdf|text|json", "pages": "1-3", "dpi": 300, "skipText": true}' })),
+  job_id: Type.Optional(Type.String({ format: 'uuid', description: 'idempotent resubmission' })),
+  webhook_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed the final job JSON' })),
+});
+
+const PreviewPageSchema = Type.Object({
+  page: Type.Integer(),
+  width_pt: Type.Number(),
+  height_pt: Type.Number(),
+  has_text: Type.Boolean({ description: 'the page already has a text layer' }),
+  images: Type.Array(Type.Object({ width: Type.Integer(), height: Type.Integer(), dpi: Type.Integer({ description: 'effective resolution as placed on the page' }) })),
+  will_ocr: Type.Boolean(),
+  render_dpi: Type.Integer({ description: 'the dpi the page would be recognised at (lowered for pages past the pixel cap)' }),
+  render_pixels: Type.Integer(),
+});
+
+export const OcrPreviewSchema = Type.Object(
+  {
+    success: Type.Literal(true),
+    input_type: Type.String(),
+    page_count: Type.Integer(),
+    pages_with_text: Type.Array(Type.Integer()),
+    pages_to_ocr: Type.Integer(),
+    pages: Type.Array(PreviewPageSchema),
+    pages_truncated: Type.Boolean({ description: 'only the first 500 pages are described one by one' }),
+    engine: Type.String(),
+    language: Type.String(),
+    estimated_seconds: Type.Number({ description: 'wall time on this server with its worker threads, all free' }),
+    estimated_output_size: Type.Integer({ description: 'bytes, from measured averages; a rough guide' }),
+  },
+  { $id: 'OcrPreview' },
+);

@@ -1,0 +1,130 @@
+import t from 'tap';
+import * as mupdf from 'mupdf';
+import { parseLanguages, languageCodes } from '../../src/ocr/languages.js';
+import { WorkerPool } from '../../src/pool.js';
+import { addGlyphlessFont } from '../../workers/ocr/glyphless-font.js';
+import { pngPassthrough, readPng } from '../../workers/ocr/png.js';
+import { cappedDpi, PIXEL_CAP } from '../../workers/ocr/render.js';
+import { attachTextLayer, newTextLayerContext } from '../../workers/ocr/text-layer.js';
+import { parseTsv } from '../../workers/ocr/tsv.js';
+import type { OcrPageResult } from '../../workers/ocr/types.js';
+import { readWebpHeader } from '../../workers/ocr/webp-header.js';
+import { recognizeWasm, terminateWasm } from '../../workers/ocr/wasm-engine.js';
+import { scanPdf, typesetPdf, webp } from '../helpers/ocr-fixtures.js';
+
+// OCR is ~1–3 s per page per thread on an idle 2-core machine and several times that while
+// the rest of the suite runs beside it: this file asks the runner for more than its default 180 s.
+t.setTimeout(600_000);
+
+t.test('TSV → blocks, lines, words, text and mean confidence', async (t) => {
+  const tsv = [
+    'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext',
+    '1\t1\t0\t0\t0\t0\t0\t0\t800\t300\t-1\t',
+    '2\t1\t1\t0\t0\t0\t20\t50\t400\t100\t-1\t',
+    '3\t1\t1\t1\t0\t0\t20\t50\t400\t100\t-1\t',
+    '4\t1\t1\t1\t1\t0\t20\t50\t400\t30\t-1\t',
+    '5\t1\t1\t1\t1\t1\t20\t50\t100\t30\t96.5\tHello',
+    '5\t1\t1\t1\t1\t2\t130\t50\t100\t30\t90.5\tworld',
+    '4\t1\t1\t1\t2\t0\t20\t120\t400\t30\t-1\t',
+    '5\t1\t1\t1\t2\t1\t20\t120\t100\t30\t95\t  ',
+    '2\t1\t2\t0\t0\t0\t0\t200\t10\t10\t-1\t',
+    '4\t1\t2\t1\t1\t0\t0\t200\t10\t10\t-1\t',
+    '5\t1\t2\t1\t1\t1\t0\t200\t10\t10\t80\tAgain',
+  ].join('\n');
+  const r = parseTsv(tsv, { page: 3, width: 800, height: 300, dpi: 300 });
+  t.equal(r.text, 'Hello world\n\nAgain');
+  t.equal(r.meanConfidence, 89);
+  t.equal(r.blocks.length, 2, 'the empty line is dropped, its block kept for the other line');
+  t.same(r.blocks[0]!.lines[0]!.words[1], { text: 'world', bbox: [130, 50, 230, 80], confidence: 90.5 });
+  t.equal(parseTsv('', { page: 1, width: 1, height: 1, dpi: 72 }).meanConfidence, null);
+});
+
+t.test('languages: installed packages, + combinations, refusals list what is installed', async (t) => {
+  t.same(languageCodes(), ['deu', 'eng', 'fra', 'spa']);
+  t.same(parseLanguages('eng+FRA+eng'), ['eng', 'fra']);
+  t.throws(() => parseLanguages('eng+tlh'), { code: 'UNSUPPORTED_LANGUAGE', message: /"tlh".*installed: deu, eng, fra, spa/ });
+  t.throws(() => parseLanguages(''), { code: 'UNSUPPORTED_LANGUAGE' });
+  t.throws(() => parseLanguages('eng+fra+deu+spa+eng+fra'.replace(/\+eng\+fra$/, '+xxx')), { code: 'UNSUPPORTED_LANGUAGE' });
+});
+
+t.test('pages past the pixel cap are rendered at a lower dpi', async (t) => {
+  t.equal(cappedDpi(595, 842, 300), 300, 'A4 at 300 dpi is 8.7 Mpx');
+  const a0 = cappedDpi(2384, 3370, 300);
+  t.ok(a0 < 300 && ((2384 * a0) / 72) * ((3370 * a0) / 72) <= PIXEL_CAP, `A0 rendered at ${a0} dpi`);
+  t.equal(cappedDpi(14400, 14400, 300, 1_000_000), 20, 'never below 20 dpi');
+});
+
+t.test('PNG pixels go into the PDF byte for byte and render the same', async (t) => {
+  const [scan] = scanPdf(await typesetPdf([['Pixels']], [200, 60]));
+  const doc = new mupdf.PDFDocument();
+  const ref = pngPassthrough(doc, scan!.png);
+  t.ok(ref);
+  t.ok(Buffer.from(ref!.readRawStream().asUint8Array()).equals(Buffer.concat(readPng(scan!.png)!.idat)));
+  const page = doc.addPage([0, 0, 200, 60], 0, { XObject: { Im0: ref } }, 'q 200 0 0 60 0 0 cm /Im0 Do Q');
+  doc.insertPage(-1, page);
+  const pix = doc.loadPage(0).toPixmap(mupdf.Matrix.scale(300 / 72, 300 / 72), mupdf.ColorSpace.DeviceGray, false);
+  const a = pix.getPixels();
+  const diff = a.reduce((n, v, i) => n + (Math.abs(v - scan!.gray[i]!) > 2 ? 1 : 0), 0);
+  t.ok(diff / a.length < 0.01, `${diff} of ${a.length} pixels differ`);
+  const alpha = Buffer.from(scan!.png);
+  alpha[25] = 6; // colour type RGBA: needs a mask, not passed through
+  t.equal(pngPassthrough(doc, alpha), undefined);
+});
+
+t.test('WebP header: size and lossless flag; truncation refused', async (t) => {
+  const [scan] = scanPdf(await typesetPdf([['W']], [100, 40]));
+  const w = webp(scan!);
+  t.same(readWebpHeader(w), { width: scan!.width, height: scan!.height, lossless: true });
+  t.equal(readWebpHeader(w.subarray(0, w.length - 10)), undefined);
+  t.equal(readWebpHeader(Buffer.from('RIFF\0\0\0\0WEBPxxxx')), undefined);
+});
+
+/** One word "Target" at pixel box (300, 150)–(600, 200) of a 300-dpi render: (72, 36)–(144, 48) in points. */
+const result: OcrPageResult = {
+  page: 1, width: 2480, height: 1000, dpi: 300, text: 'Target', meanConfidence: 95,
+  blocks: [{ bbox: [300, 150, 600, 200], lines: [{ bbox: [300, 150, 600, 200], words: [{ text: 'Target', bbox: [300, 150, 600, 200], confidence: 95 }] }] }],
+};
+
+t.test('the text layer lands on the rendered position, whatever the page does to its coordinates', async (t) => {
+  // A rotated page with an offset media box, whose content leaves a scaled CTM behind (no Q).
+  const doc = new mupdf.PDFDocument();
+  const page = doc.addPage([100, 50, 340, 645], 90, {}, '2 0 0 2 10 10 cm 0 0 1 1 re f');
+  doc.insertPage(-1, page);
+  const render = (pg: mupdf.Page) => Buffer.from(pg.toPixmap(mupdf.Matrix.identity, mupdf.ColorSpace.DeviceRGB, false).getPixels());
+  const pixelsBefore = render(doc.loadPage(0));
+  const ctx = newTextLayerContext(mupdf, doc, addGlyphlessFont(doc));
+  attachTextLayer(ctx, doc.loadPage(0), result);
+  const saved = new mupdf.PDFDocument(doc.saveToBuffer('compress').asUint8Array());
+  const p = saved.loadPage(0);
+  t.same(p.getBounds().map(Math.round), [0, 0, 595, 240], 'displayed landscape');
+  const quad = (p.search('Target', {}) as number[][][])[0]![0]!;
+  const xs = [quad[0]!, quad[2]!, quad[4]!, quad[6]!];
+  const ys = [quad[1]!, quad[3]!, quad[5]!, quad[7]!];
+  t.ok(Math.abs(Math.min(...xs) - 72) < 1 && Math.abs(Math.max(...xs) - 144) < 1, `x ${xs.map((v) => v.toFixed(1))}`);
+  t.ok(Math.abs(Math.min(...ys) - 36) < 1 && Math.abs(Math.max(...ys) - 48) < 1, `y ${ys.map((v) => v.toFixed(1))}`);
+  const text = p.toStructuredText('').asText();
+  t.match(text, /Target/);
+  t.ok(render(p).equals(pixelsBefore), 'invisible: the page renders exactly as before');
+});
+
+t.test('wasm engine: a corrupt image is a coded failure, and the worker lives on', async (t) => {
+  t.teardown(terminateWasm);
+  const [scan] = scanPdf(await typesetPdf([['Still here']], [200, 60]));
+  await t.rejects(recognizeWasm(Buffer.alloc(500, 9), ['eng'], 300), { code: 'INVALID_IMAGE' });
+  const tsv = await recognizeWasm(scan!.png, ['eng'], 300);
+  t.match(parseTsv(tsv, { page: 1, width: 1, height: 1, dpi: 300 }).text, /Still here/);
+});
+
+t.test('a pool whose threads hold tesseract.js workers shuts down cleanly', async (t) => {
+  const pool = new WorkerPool({ threads: 1, maxQueue: 10 });
+  const [scan] = scanPdf(await typesetPdf([['Pool']], [200, 60]));
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/ocr-pool-');
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { imagePdf } = await import('../helpers/ocr-fixtures.js');
+  writeFileSync(`${dir}/s.pdf`, imagePdf([scan!]));
+  const pages = await pool.run<OcrPageResult[]>('ocrRecognize', { source: `${dir}/s.pdf`, pages: [{ index: 0, dpi: 300, dpiHint: true }], engine: 'wasm', langs: ['eng'] });
+  t.match(pages[0]!.text, /Pool/);
+  await pool.destroy();
+  t.pass('destroyed; the nested tesseract.js thread went with its pool thread');
+});

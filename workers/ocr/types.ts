@@ -1,0 +1,69 @@
+/**
+ * Data passed between the OCR handler (main thread) and its worker tasks. Coordinates of
+ * recognised text are in pixels of the image the engine saw, origin top-left; the page
+ * entry says how many pixels per inch that image has, so a consumer can map to points.
+ */
+export type OcrEngineName = 'native' | 'wasm';
+export type OcrOutputFormat = 'searchable_pdf' | 'text' | 'json';
+/** What sniff() said the upload is; every kind but pdf is turned into a PDF first. */
+export type OcrInputKind = 'pdf' | 'png' | 'jpeg' | 'tiff' | 'bmp' | 'webp' | 'gif';
+
+/** [x0, y0, x1, y1] in pixels of the recognised image. */
+export type BBox = [number, number, number, number];
+
+export interface OcrWord {
+  text: string;
+  bbox: BBox;
+  /** 0–100, the engine's own word confidence. */
+  confidence: number;
+}
+
+export interface OcrLine {
+  bbox: BBox;
+  words: OcrWord[];
+}
+
+export interface OcrBlock {
+  bbox: BBox;
+  lines: OcrLine[];
+}
+
+export interface OcrPageResult {
+  /** 1-based page number in the document. */
+  page: number;
+  /** Size of the recognised image in pixels, and its resolution. */
+  width: number;
+  height: number;
+  dpi: number;
+  blocks: OcrBlock[];
+  text: string;
+  /** Mean word confidence (0–100); null when no word was found. */
+  meanConfidence: number | null;
+}
+
+/** One page of the plan: whether it is OCRed, and at which resolution it is rendered. */
+export interface PlannedPage {
+  /** 0-based index in the source PDF. */
+  index: number;
+  /** The page already has a text layer (extractable text). */
+  hasText: boolean;
+  /** Selected by `pages` and not skipped for having text. */
+  ocr: boolean;
+  /** Render resolution (the requested dpi, lowered to fit the pixel cap; an image's own dpi). */
+  dpi: number;
+  /** Render size in pixels at that dpi. */
+  widthPx: number;
+  heightPx: number;
+}
+
+export interface OcrPlan {
+  /** The PDF the pages come from: the upload itself, or the PDF built from an image upload. */
+  source: string;
+  pageCount: number;
+  /** Every page of the source; `ocr` marks the ones to recognise. */
+  pages: PlannedPage[];
+  /** Pages in the `pages` selection (all when absent). */
+  selected: number[];
+  /** Pages whose render dpi was lowered to stay under the pixel cap. */
+  capped: number[];
+}
