@@ -9,6 +9,7 @@ import { aiHandlers } from './ai/handlers.js';
 import { exportHandler } from './cloud/export-handler.js';
 import { bulkCompressHandler } from './jobs/bulk.js';
 import { compressHandler } from './jobs/compress.js';
+import { convertHandler } from './convert-handler.js';
 import { webhookHandler } from './webhooks/handler.js';
 import { ocrHandler } from './ocr/handler.js';
 
@@ -81,6 +82,7 @@ export function defaultHandlers(config: Config): Handlers {
   return {
     compress: compressHandler(config),
     bulk_compress: bulkCompressHandler(config),
+    convert: convertHandler(config),
     ocr: ocrHandler(config),
     webhook: webhookHandler(config),
     export: exportHandler(config),

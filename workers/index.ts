@@ -16,8 +16,11 @@ function lazy<M, K extends keyof M & string>(load: () => Promise<M>, name: K): M
 
 export const probe = lazy(() => import('./probe.js'), 'probe');
 export const compress = lazy(() => import('./compress.js'), 'compress');
+export const compressPreview = lazy(() => import('./compress-preview.js'), 'compressPreview');
 export const noop = lazy(() => import('./noop.js'), 'noop');
 export const extractText = lazy(() => import('./extract-text.js'), 'extractText');
+export const convert = lazy(() => import('./convert.js'), 'convert');
+export const convertPreview = lazy(() => import('./convert-preview.js'), 'convertPreview');
 export const ocrPlan = lazy(() => import('./ocr.js'), 'ocrPlan');
 export const ocrRecognize = lazy(() => import('./ocr.js'), 'ocrRecognize');
 export const ocrAssemble = lazy(() => import('./ocr.js'), 'ocrAssemble');

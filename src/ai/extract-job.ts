@@ -24,7 +24,7 @@ export function extractHandler(rt: AiRuntime): JobHandler {
       const o = jobOptions<ExtractJobOptions>(ctx);
       const schema: object = o.preset ? PRESETS[o.preset] : (o.schema ?? {});
       const validate = compileSchema(schema);
-      const doc = await readDocumentText(ctx, { maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
+      const doc = await readDocumentText(ctx, { config: rt.config, maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
       const call = callContext(ctx);
       const x = await extractData(client, doc.text, schema, validate, { contextChars: rt.opts.contextChars, concurrency: rt.opts.concurrency }, call, ctx.progress);
       const { ext, contentType } = EXPORT_TYPES[o.export_format];

@@ -24,7 +24,7 @@ export function extractTextHandler(rt: AiRuntime): JobHandler {
   return {
     lane: 'io',
     async run(ctx) {
-      const doc = await readDocumentText(ctx, { maxPages: rt.config.maxPages, maxChars: Number.POSITIVE_INFINITY, requireText: false });
+      const doc = await readDocumentText(ctx, { config: rt.config, maxPages: rt.config.maxPages, maxChars: Number.POSITIVE_INFINITY, requireText: false });
       const pages = doc.pages ?? [];
       const work = await ctx.workDir();
       await writeFile(path.join(work, 'text.txt'), pages.map((p) => `${p.text}\n\f`).join(''), { flag: 'wx' });

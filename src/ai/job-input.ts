@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Config } from '../config.js';
 import type { FileJobInput, JobContext } from '../handlers.js';
+import { runOcr } from '../ocr/pipeline.js';
 import { TaskFailure } from '../pool.js';
 import type { ExtractTextResult, PageText } from '../../workers/extract-text.js';
 
@@ -14,11 +16,13 @@ export interface DocumentText {
   filename?: string;
   pageCount?: number;
   pages?: PageText[];
-  /** Pages with no text layer (scans): skipped until OCR is wired in, listed so clients know. */
+  /** Pages with no text even after OCR (blank pages, pictures): listed so clients know. */
   pagesWithoutText?: number[];
 }
 
 export interface ReadOptions {
+  /** For OCR of pages without a text layer. */
+  config: Config;
   maxPages: number;
   /** Longer text fails TEXT_TOO_LARGE: bounds the calls (and the bill) one job can make. */
   maxChars: number;
@@ -46,6 +50,25 @@ export async function readDocumentText(ctx: JobContext, opts: ReadOptions): Prom
       { input: inputPath, maxPages: opts.maxPages },
       { signal: ctx.signal, onProgress: (p) => ctx.progress({ percent: Math.round(p.percent / 5), stage: `extracting text: ${p.stage}` }) },
     );
+    const missing = extracted.pages.filter((p) => !p.hasText).map((p) => p.page);
+    if (missing.length) {
+      // Scanned pages are read with OCR (the installed default language, eng) rather than
+      // left out of the summary or translation.
+      ctx.progress({ percent: 20, stage: `OCR of ${missing.length} page${missing.length > 1 ? 's' : ''} without text` });
+      const ocr = await runOcr(ctx, opts.config, {
+        input: inputPath,
+        kind: 'pdf',
+        language: 'eng',
+        dpi: 300,
+        pages: missing.map((p) => ({ from: p, to: p })),
+        skipText: true,
+        progressSpan: [20, 60],
+      });
+      for (const r of ocr.results) {
+        const page = extracted.pages.find((p) => p.page === r.page);
+        if (page && /\S/.test(r.text)) Object.assign(page, { text: r.text.trim(), hasText: true });
+      }
+    }
     doc = {
       text: extracted.pages.filter((p) => p.hasText).map((p) => p.text).join('\n\n'),
       source: 'pdf',

@@ -21,7 +21,7 @@ export function summarizeHandler(rt: AiRuntime): JobHandler {
     lane: 'io',
     async run(ctx) {
       const o = jobOptions<SummarizeJobOptions>(ctx);
-      const doc = await readDocumentText(ctx, { maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
+      const doc = await readDocumentText(ctx, { config: rt.config, maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
       const common = { style: o.style, max_length: o.maxLength, ...documentFields(doc) };
       if (!rt.client || o.engine === 'extractive') {
         ctx.progress({ percent: 50, stage: 'ranking sentences' });

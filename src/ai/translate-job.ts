@@ -23,7 +23,7 @@ export function translateHandler(rt: AiRuntime): JobHandler {
       const target = parseLanguage(o.target_language);
       if (!target) throw new Error(`stored target_language ${JSON.stringify(o.target_language)} is not valid`);
       const source = parseLanguage(o.source_language);
-      const doc = await readDocumentText(ctx, { maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
+      const doc = await readDocumentText(ctx, { config: rt.config, maxPages: rt.config.maxPages, maxChars: rt.opts.maxInputChars, requireText: true });
       const call = callContext(ctx);
       const t = await translateText(client, doc.text, target, source, { chunkChars: rt.opts.translateChunkChars, concurrency: rt.opts.concurrency }, call, ctx.progress);
       const work = await ctx.workDir();

@@ -1,13 +1,10 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { FileJobInput, JobHandler } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
 import { parsePageSpec } from '../schemas/pages.js';
 import { safeFilename, withSuffix } from '../storage/filenames.js';
-import { AppError } from '../errors.js';
-import { resolveEngine } from './engine.js';
-import type { AssembleResult } from '../../workers/ocr/assemble.js';
-import type { OcrInputKind, OcrOutputFormat, OcrPageResult, OcrPlan, PlannedPage } from '../../workers/ocr/types.js';
+import { runOcr } from './pipeline.js';
+import type { OcrInputKind, OcrOutputFormat } from '../../workers/ocr/types.js';
 
 /** The options an ocr job row holds (validated and normalised by routes/ocr.ts). */
 export interface OcrJobOptions {
@@ -25,23 +22,7 @@ const OUTPUTS: Record<OcrOutputFormat, { file: string; ext: string; contentType:
   json: { file: 'ocr.json', ext: '.json', contentType: 'application/json' },
 };
 
-/**
- * Pages per recognise task. One page per task balances best, but every task opens the
- * document again (a 100 MB scan is read and parsed each time); chunks of up to 4 pages, and
- * at least 3 tasks per thread so the last pages do not run on one thread while the others idle.
- */
-function chunk(pages: PlannedPage[], threads: number): PlannedPage[][] {
-  const size = Math.max(1, Math.min(4, Math.ceil(pages.length / (Math.max(1, threads) * 3))));
-  const out: PlannedPage[][] = [];
-  for (let i = 0; i < pages.length; i += size) out.push(pages.slice(i, i + size));
-  return out;
-}
-
-/**
- * An OCR job: plan (one task) → recognise pages spread over the pool threads (ctx.pool.map
- * keeps at most one task per thread in flight) → assemble the output (one task). Progress
- * moves with every recognised page.
- */
+/** An OCR job (POST /api/ocr): the pipeline of pipeline.ts, its output offered as <name>_ocr.<ext>. */
 export function ocrHandler(config: Config): JobHandler {
   return {
     lane: 'cpu',
@@ -50,52 +31,16 @@ export function ocrHandler(config: Config): JobHandler {
       const file = input.files[0];
       if (!file) throw new Error('ocr job without an input file');
       const o = input.options as unknown as OcrJobOptions;
-      const langs = o.language.split('+');
-      let engine;
-      try {
-        engine = await resolveEngine(config.ocrEngine);
-      } catch (err) {
-        if (err instanceof AppError) throw new TaskFailure(err.code, err.message, false);
-        throw err;
-      }
-      const workDir = await ctx.workDir();
-      ctx.progress({ percent: 1, stage: 'preparing pages' });
-      const plan = await ctx.pool.run<OcrPlan & { imageDpiKnown?: boolean[] }>(
-        'ocrPlan',
-        { input: path.join(ctx.inputDir, file.stored), kind: o.kind, workDir, maxPages: config.maxPages, dpi: o.dpi, pages: parsePageSpec(o.pages), skipText: o.skipText, langs },
-        { signal: ctx.signal },
-      );
-      const todo = plan.pages.filter((p) => p.ocr);
-      let done = 0;
-      const onProgress = () => {
-        done++;
-        ctx.progress({ percent: 5 + Math.floor((90 * done) / Math.max(1, todo.length)), stage: `recognised page ${done}/${todo.length}` });
-      };
-      const results: OcrPageResult[] = (
-        await ctx.pool.map(chunk(todo, ctx.pool.size), (pages) =>
-          ctx.pool.run<OcrPageResult[]>(
-            'ocrRecognize',
-            { source: plan.source, pages: pages.map((p) => ({ index: p.index, dpi: p.dpi, dpiHint: plan.imageDpiKnown?.[p.index] ?? true })), engine: engine.engine, langs },
-            { signal: ctx.signal, onProgress },
-          ),
-        )
-      ).flat();
-
-      ctx.progress({ percent: 96, stage: 'writing output' });
       const out = OUTPUTS[o.outputFormat];
-      const assembled = await ctx.pool.run<AssembleResult>(
-        'ocrAssemble',
-        {
-          source: plan.source,
-          builtFromImages: o.kind !== 'pdf',
-          output: path.join(workDir, out.file),
-          format: o.outputFormat,
-          selected: plan.selected,
-          results,
-          meta: { engine: engine.engine, language: o.language },
-        },
-        { signal: ctx.signal },
-      );
+      const { engine, plan, results, assembled } = await runOcr(ctx, config, {
+        input: path.join(ctx.inputDir, file.stored),
+        kind: o.kind,
+        language: o.language,
+        dpi: o.dpi,
+        pages: parsePageSpec(o.pages),
+        skipText: o.skipText,
+        output: { path: path.join(await ctx.workDir(), out.file), format: o.outputFormat },
+      });
       const confs = results.map((r) => r.meanConfidence).filter((c): c is number => c !== null);
       const originalName = safeFilename(file.name, 'document');
       return {
@@ -107,7 +52,7 @@ export function ocrHandler(config: Config): JobHandler {
           input_type: o.kind,
           original_filename: originalName,
           original_size: file.size,
-          output_size: assembled.outputSize,
+          output_size: assembled!.outputSize,
           page_count: plan.pageCount,
           pages_ocr: results.map((r) => r.page),
           pages_with_text: plan.pages.filter((p) => p.hasText).map((p) => p.index + 1),

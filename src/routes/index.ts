@@ -3,6 +3,8 @@ import { aiRoutes } from './ai.js';
 import { bulkRoutes } from './bulk.js';
 import { cloudRoutes } from './cloud.js';
 import { compressRoutes } from './compress.js';
+import { compressPreviewRoutes } from './compress-preview.js';
+import { convertRoutes } from './convert.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { jobRoutes } from './jobs.js';
@@ -19,7 +21,9 @@ export const routePlugins: FastifyPluginAsync[] = [
   jobRoutes,
   eventRoutes,
   compressRoutes,
+  compressPreviewRoutes,
   bulkRoutes,
+  convertRoutes,
   ocrRoutes,
   aiRoutes,
   cloudRoutes,

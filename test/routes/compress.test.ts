@@ -31,3 +31,30 @@ t.test('compress: submit, poll, download a valid smaller PDF with the same pages
   const out = await PDFDocument.load(dl.rawPayload);
   t.equal(out.getPageCount(), 3);
 });
+
+t.test('compress/preview estimates each level from the real file; no job', async (t) => {
+  const { app } = await startApp(t, {}, { dispatch: false });
+  const res = await app.inject({ method: 'POST', url: '/api/compress/preview', ...(await multipart({}, [{ name: 'a.pdf', data: await textPdf(2) }])) });
+  t.equal(res.statusCode, 200, res.body);
+  const p = res.json();
+  t.match(p, { success: true, pages: 2, has_text_layer: true, is_scan: false, fonts: { count: Number } });
+  for (const level of ['low', 'medium', 'high', 'maximum']) t.ok(p.estimates[level].size <= p.file_size, `${level} estimate`);
+  const none = await app.inject({ method: 'GET', url: '/api/health' });
+  t.equal(none.json().queue.pending, 0, 'no job created');
+  const bad = await app.inject({ method: 'POST', url: '/api/compress/preview', ...(await multipart({}, [{ name: 'a.pdf', data: Buffer.from('nope') }])) });
+  t.equal(bad.json().error.code, 'INVALID_FILE_TYPE');
+});
+
+t.test('grayscale, removeMetadata and targetSizeMB are accepted and validated', async (t) => {
+  const { app } = await startApp(t);
+  const ok = await app.inject({ method: 'POST', url: '/api/compress', ...(await multipart({ grayscale: 'true', removeMetadata: 'true', targetSizeMB: '0.5' }, [{ name: 'a.pdf', data: await textPdf(1) }])) });
+  t.equal(ok.statusCode, 202, ok.body);
+  const job = await waitForJob(app, ok.json().job_id);
+  t.equal(job.status, 'completed', JSON.stringify(job.error));
+  t.equal(job.result.target_met, true);
+  const bad = await app.inject({ method: 'POST', url: '/api/compress', ...(await multipart({ targetSizeMB: '-1' }, [{ name: 'a.pdf', data: await textPdf(1) }])) });
+  t.equal(bad.json().error.code, 'INVALID_OPTIONS');
+  t.match(bad.json().error.message, /targetSizeMB="-1" is not valid: expected a number above 0/);
+  const notBool = await app.inject({ method: 'POST', url: '/api/compress', ...(await multipart({ grayscale: 'maybe' }, [{ name: 'a.pdf', data: await textPdf(1) }])) });
+  t.match(notBool.json().error.message, /grayscale="maybe" is not valid: expected true or false/);
+});

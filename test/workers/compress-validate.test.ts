@@ -1,0 +1,98 @@
+/**
+ * Candidate validation (a corrupt or lossy-gone-wrong candidate must be rejected) and the
+ * byte-level helpers the engine relies on: the xref-stream repack and the JPEG encoder.
+ */
+import t from 'tap';
+import * as mupdf from 'mupdf';
+import { textPdf } from '../helpers/fixtures.js';
+import { photoPdf, photoPixels } from '../helpers/image-fixtures.js';
+import { buildReference, validate } from '../../workers/compress/validate.js';
+import { repackXrefStream } from '../../workers/compress/xref-stream.js';
+import { encodeJpeg } from '../../workers/compress/jpeg-encoder.js';
+
+function reference(bytes: Buffer) {
+  const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+  const ref = buildReference(mupdf, doc, [0, 1]);
+  doc.destroy();
+  return ref;
+}
+
+/** The PDF after `edit` on its MuPDF document. */
+function edited(bytes: Buffer, edit: (doc: mupdf.PDFDocument) => void): Uint8Array {
+  const doc = mupdf.Document.openDocument(bytes, 'application/pdf').asPDF()!;
+  edit(doc);
+  const out = doc.saveToBuffer('compress').asUint8Array().slice();
+  doc.destroy();
+  return out;
+}
+
+t.test('an honest rewrite passes, lossless and lossy', async (t) => {
+  const input = await textPdf(3);
+  const ref = reference(input);
+  const rewritten = edited(input, () => {});
+  t.same(validate(mupdf, ref, rewritten, false), { ok: true });
+  t.same(validate(mupdf, ref, rewritten, true), { ok: true });
+});
+
+t.test('corrupt candidates are rejected with a reason', async (t) => {
+  const input = await textPdf(3);
+  const ref = reference(input);
+  const truncated = validate(mupdf, ref, input.subarray(0, Math.floor(input.length / 2)), false);
+  t.equal(truncated.ok, false, 'truncated file');
+  const lostPage = validate(mupdf, ref, edited(input, (d) => d.deletePage(2)), false);
+  t.match(lostPage, { ok: false, reason: /has 2 pages instead of 3/ });
+  const lostText = validate(mupdf, ref, edited(input, (d) => d.findPage(1).put('Contents', d.addStream('', {}))), true);
+  t.match(lostText, { ok: false, reason: /text differs on page 2/ });
+});
+
+t.test('a lossy candidate whose image went wrong is rejected', async (t) => {
+  const input = photoPdf(2, [600, 400]);
+  const ref = reference(input);
+  // The photo replaced by a flat gray one: text intact, picture lost.
+  const flat = edited(input, (d) => {
+    for (let num = 1; num < d.countObjects(); num++) {
+      const obj = d.newIndirect(num);
+      if (obj.isStream() && obj.get('Subtype').toString() === '/Image') {
+        obj.writeStream(new Uint8Array(obj.get('Width').asNumber() * obj.get('Height').asNumber() * 3).fill(128));
+      }
+    }
+  });
+  t.match(validate(mupdf, ref, flat, true), { ok: false, reason: /rendering of page 1 differs/ });
+});
+
+t.test('the xref stream repack keeps every object reachable and saves bytes', async (t) => {
+  const doc = mupdf.Document.openDocument(await textPdf(4), 'application/pdf').asPDF()!;
+  // 5,000 extra objects, as in a long document, so the cross-reference table is sizeable.
+  const many = doc.newArray();
+  for (let i = 0; i < 5000; i++) many.push(doc.addObject(doc.newInteger(i)));
+  doc.getTrailer().get('Root').put('Extra', many);
+  const saved = doc.saveToBuffer('garbage=2,compress,objstms').asUint8Array().slice();
+  const objects = doc.countObjects();
+  doc.destroy();
+  const repacked = repackXrefStream(saved);
+  t.ok(repacked.length < saved.length, `${repacked.length} < ${saved.length}`);
+  const back = mupdf.Document.openDocument(repacked, 'application/pdf').asPDF()!;
+  t.equal(back.wasRepaired(), false, 'opens without repair');
+  t.equal(back.countPages(), 4);
+  t.equal(back.getTrailer().get('Root', 'Extra', 4999).asNumber(), 4999, 'the last object still resolves');
+  t.equal(back.countObjects(), objects);
+  back.destroy();
+  t.equal(repackXrefStream(Buffer.from('not a pdf')).toString(), 'not a pdf', 'anything else passes through');
+});
+
+t.test('the JPEG encoder writes 4:2:0 baseline JPEGs MuPDF decodes faithfully', async (t) => {
+  const [w, h] = [333, 217]; // not multiples of 16: edge blocks are padded
+  for (const components of [1, 3] as const) {
+    const px = photoPixels(w, h, components, 3);
+    const jpeg = encodeJpeg({ width: w, height: h, components, samples: px }, 85);
+    t.same([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    const back = new mupdf.Image(jpeg).toPixmap();
+    t.equal(back.getWidth(), w);
+    t.equal(back.getNumberOfComponents(), components);
+    const got = back.getPixels();
+    let se = 0;
+    for (let i = 0; i < px.length; i++) se += (px[i]! - got[i]!) ** 2;
+    const psnr = 10 * Math.log10((255 * 255) / (se / px.length));
+    t.ok(psnr > 30, `${components} component(s): PSNR ${psnr.toFixed(1)} dB`);
+  }
+});

@@ -1,0 +1,55 @@
+/** The task's contract with the main thread (src/handlers.ts sends exactly this). */
+export type Level = 'low' | 'medium' | 'high' | 'maximum';
+
+export interface CompressOptions {
+  compressionLevel: Level;
+  /** JPEG quality (10–100) of re-encoded images; unused on `low`. */
+  imageQuality: number;
+  /** Images (MuPDF) or the whole page (Ghostscript) turned to gray. */
+  grayscale?: boolean;
+  /** Document info, XMP metadata and editor private data removed. */
+  removeMetadata?: boolean;
+  /** Try stronger settings until the output is at most this many MB (10^6 bytes). */
+  targetSizeMB?: number;
+}
+
+export interface CompressPayload {
+  input: string;
+  output: string;
+  /** Scratch folder of the job, for external tools' files. */
+  workDir: string;
+  maxPages: number;
+  options: CompressOptions;
+}
+
+export type EngineName = 'mupdf' | 'ghostscript' | 'qpdf' | 'none';
+
+export interface CandidateReport {
+  engine: Exclude<EngineName, 'none'>;
+  /** Settings this candidate used, e.g. "medium 150ppi q80". */
+  settings: string;
+  /** Output size in bytes, or null when the engine failed to produce a file. */
+  size: number | null;
+  /** Build time (for external tools: until their output was collected) plus validation time. */
+  ms: number;
+  /**
+   * True: passed validation. False: failed (see reason). Null: not validated, because a
+   * smaller candidate passed first (candidates are checked smallest first).
+   */
+  valid: boolean | null;
+  reason?: string;
+}
+
+export interface CompressResult {
+  original_size: number;
+  compressed_size: number;
+  /** Percent saved, 0–100, two decimals. */
+  compression_ratio: number;
+  engine: EngineName;
+  pages: number;
+  candidates: CandidateReport[];
+  images: { found: number; recompressed: number };
+  /** Present when targetSizeMB was asked for. */
+  target_met?: boolean;
+  note?: string;
+}
