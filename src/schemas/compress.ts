@@ -9,7 +9,8 @@ export const CompressOptionsSchema = Type.Object({
   imageQuality: Type.Integer({ minimum: 10, maximum: 100, default: 80, description: 'JPEG quality of re-encoded images' }),
   grayscale: Type.Optional(Type.Boolean({ description: 'convert images to gray' })),
   removeMetadata: Type.Optional(Type.Boolean({ description: 'drop document info, XMP metadata and PieceInfo' })),
-  targetSizeMB: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'try stronger settings until the file fits; result.target_met says whether it did' })),
+  // minimum, not exclusiveMinimum: OpenAPI 3.0 (draft-4 schemas) only knows the boolean form.
+  targetSizeMB: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100_000, description: 'try stronger settings until the file fits; result.target_met says whether it did' })),
 });
 export type CompressOptions = Static<typeof CompressOptionsSchema> & { compressionLevel: 'low' | 'medium' | 'high' | 'maximum' };
 

@@ -12,8 +12,6 @@ export function describeAllowed(schema: TSchema): string {
     const what = s[Kind] === 'Integer' ? 'an integer' : 'a number';
     if (s.minimum !== undefined && s.maximum !== undefined) return `${what} from ${s.minimum} to ${s.maximum}`;
     if (s.minimum !== undefined) return `${what} of at least ${s.minimum}`;
-    const ex = (s as { exclusiveMinimum?: number; maximum?: number });
-    if (ex.exclusiveMinimum !== undefined) return `${what} above ${ex.exclusiveMinimum}${ex.maximum !== undefined ? ` and at most ${ex.maximum}` : ''}`;
     return what;
   }
   if (s[Kind] === 'Boolean') return 'true or false';

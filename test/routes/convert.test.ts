@@ -36,9 +36,12 @@ t.test('POST /api/convert and /api/convert/preview', async (t) => {
     t.same(readZip(dl.rawPayload).map((e) => e.name), ['page-1.jpg', 'page-2.jpg']);
   });
 
-  t.test('a scan page is reported with a note; ocr:true says OCR is not available yet', async (t) => {
-    const job = await waitForJob(app, (await submit({ format: 'txt', options: '{"ocr": true}' }, await scanPdf())).json().job_id);
-    t.match(job.result, { pages_without_text: [2], notes: [{ code: 'NO_TEXT_LAYER', pages: [2], message: /OCR is not available/ }] });
+  t.test('a scan page is reported with a note; ocr:true runs OCR on it first', async (t) => {
+    const plain = await waitForJob(app, (await submit({ format: 'txt' }, await scanPdf())).json().job_id);
+    t.match(plain.result, { pages_without_text: [2], notes: [{ code: 'NO_TEXT_LAYER', pages: [2], message: /"ocr": true/ }] });
+    // The "scan" here is a picture without writing: OCR runs on page 2 only and finds nothing.
+    const job = await waitForJob(app, (await submit({ format: 'txt', options: '{"ocr": true}' }, await scanPdf())).json().job_id, 180_000);
+    t.match(job.result, { ocr: { pages_ocr: [2] }, pages_without_text: [2], notes: [{ code: 'NO_TEXT_LAYER', pages: [2], message: /OCR found no text/ }] });
   });
 
   t.test('bad fields and options: 400 INVALID_OPTIONS naming the field', async (t) => {
