@@ -2,6 +2,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { runOcr } from './ocr/pipeline.js';
+import { sanitizeStep } from './jobs/sanitize.js';
+import type { ActiveContent } from '../workers/active-content.js';
 import type { FileJobInput, JobContext, JobHandler } from './handlers.js';
 import type { ConvertFormat, ConvertOptions } from './schemas/convert.js';
 import { parsePageSpec, resolvePages, type PageRange } from './schemas/pages.js';
@@ -47,6 +49,8 @@ export function convertHandler(config: Config): JobHandler {
       const pages = parsePageSpec(options.pages);
       const workDir = await ctx.workDir();
       let input = path.join(ctx.inputDir, file.stored);
+      let sanitized: ActiveContent | undefined;
+      if (options.sanitize) ({ input, removed: sanitized } = await sanitizeStep(ctx, config, input));
       let ocr: { engine: string; pages_ocr: number[] } | undefined;
       if (options.ocr) {
         // Pages without a text layer are recognised first; the conversion then reads the
@@ -80,9 +84,9 @@ export function convertHandler(config: Config): JobHandler {
       };
       const chunks = splitPages(ctx, options.format, pages, job.page_count);
       const { output, ...result } = chunks ? await runSplit(ctx, payload, chunks, job.page_count!) : await ctx.pool.run<ConvertTaskResult>('convert', payload, { signal: ctx.signal, onProgress: ctx.progress });
-      await rm(path.join(workDir, '.ocr-input.pdf'), { force: true });
+      for (const scratch of ['.ocr-input.pdf', '.sanitized-input.pdf']) await rm(path.join(workDir, scratch), { force: true });
       return {
-        result: { ...result, original_filename: original, ...(options.pages ? { pages: options.pages } : {}), ...(ocr ? { ocr } : {}) },
+        result: { ...result, original_filename: original, ...(options.pages ? { pages: options.pages } : {}), ...(ocr ? { ocr } : {}), ...(sanitized ? { sanitized } : {}) },
         files: [{ name: output, downloadName: withExtension(original, path.extname(output)), contentType: CONTENT_TYPES[options.format] }],
       };
     },

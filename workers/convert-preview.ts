@@ -1,3 +1,4 @@
+import { walkActiveContent, type ActiveContent } from './active-content.js';
 import path from 'node:path';
 import type { ConvertFormat, ImageFormat } from '../src/schemas/convert.js';
 import { resolvePages, type PageRange } from '../src/schemas/pages.js';
@@ -32,6 +33,8 @@ export interface PagePreview {
 }
 
 export interface ConvertPreviewResult {
+  /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
+  active_content: ActiveContent;
   format: ConvertFormat;
   page_count: number;
   pages_selected: number;
@@ -69,6 +72,7 @@ const XLSX_TABLE_BYTES = 1100;
  */
 export const convertPreview = defineTask(async (p: ConvertPreviewPayload): Promise<ConvertPreviewResult> => {
   const { mupdf, doc, pages: pageCount } = await openPdf(p.path, { maxPages: p.maxPages });
+  const activeContent = walkActiveContent(doc, false);
   try {
     let indexes: number[];
     try {
@@ -133,6 +137,7 @@ export const convertPreview = defineTask(async (p: ConvertPreviewPayload): Promi
       pages_without_text: withoutText,
       tables_found: tables,
       images_found: pages.reduce((s, pg) => s + pg.images, 0),
+      active_content: activeContent,
       estimated_output_size: Math.round(size),
       estimated_time_s: Math.round(pageMs * n + fixedMs) / 1000,
       sample: { pages: sample.map((i) => i + 1), ms: Math.round(ms), bytes },

@@ -25,3 +25,4 @@ export const ocrPlan = lazy(() => import('./ocr.js'), 'ocrPlan');
 export const ocrRecognize = lazy(() => import('./ocr.js'), 'ocrRecognize');
 export const ocrAssemble = lazy(() => import('./ocr.js'), 'ocrAssemble');
 export const ocrPreview = lazy(() => import('./ocr-preview.js'), 'ocrPreview');
+export const sanitize = lazy(() => import('./sanitize.js'), 'sanitize');

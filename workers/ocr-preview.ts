@@ -1,3 +1,4 @@
+import { walkActiveContent, type ActiveContent } from './active-content.js';
 import { readFile } from 'node:fs/promises';
 import type * as Mupdf from 'mupdf';
 import { resolvePages, type PageRange } from '../src/schemas/pages.js';
@@ -32,6 +33,8 @@ export interface OcrPreviewPage {
 }
 
 export interface OcrPreviewResult {
+  /** PDFs only: scripts, external actions, attachments, forms. */
+  active_content?: ActiveContent;
   kind: OcrInputKind;
   page_count: number;
   pages: OcrPreviewPage[];
@@ -153,7 +156,7 @@ export const ocrPreview = defineTask(async (p: OcrPreviewPayload): Promise<OcrPr
         page.destroy();
       }
     }
-    return { kind: 'pdf', page_count: pageCount, pages, pages_truncated: pageCount > PREVIEW_DETAIL_PAGES };
+    return { kind: 'pdf', page_count: pageCount, pages, pages_truncated: pageCount > PREVIEW_DETAIL_PAGES, active_content: walkActiveContent(doc, false) };
   } finally {
     doc.destroy();
   }

@@ -1,3 +1,4 @@
+import { rename, writeFile } from 'node:fs/promises';
 import { defineTask } from './task.js';
 import { openPdf } from './pdf.js';
 
@@ -13,10 +14,20 @@ export interface ProbeResult {
   repaired: boolean;
 }
 
-/** The submission check: the PDF opens in MuPDF, is not locked and is within MAX_PAGES. */
+/**
+ * The submission check: the PDF opens in MuPDF, is not locked and is within MAX_PAGES. With
+ * a password that opens a locked PDF, the stored upload is replaced by a decrypted copy
+ * (through a temp name): the job then needs no password, so none is ever stored.
+ */
 export const probe = defineTask(async (p: ProbePayload): Promise<ProbeResult> => {
   const { doc, pages } = await openPdf(p.path, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
   try {
+    if (p.password && doc.needsPassword()) {
+      const out = doc.saveToBuffer('decrypt');
+      await writeFile(`${p.path}.decrypted`, out.asUint8Array());
+      out.destroy();
+      await rename(`${p.path}.decrypted`, p.path);
+    }
     return { pages, repaired: doc.wasRepaired() };
   } finally {
     doc.destroy();

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import type { FileJobInput, JobHandler, OutputFile } from '../handlers.js';
 import { TaskFailure } from '../pool.js';
 import { uniqueNames } from '../storage/zip.js';
+import type { ActiveContent } from '../../workers/active-content.js';
+import { sanitizeStep } from './sanitize.js';
 
 /** A file refused at submission (bad type, unreadable…): reported, never dropped. */
 export interface RejectedFile {
@@ -28,6 +30,7 @@ export interface BulkEntry {
   engine?: string;
   /** Name of this file inside the zip, and its `?file=` number. */
   download_name?: string;
+  sanitized?: ActiveContent;
   error?: { code: string; message: string };
 }
 
@@ -66,20 +69,24 @@ export function bulkCompressHandler(config: Config): JobHandler {
         const scratch = path.join(workDir, `work-${index}`);
         const output = `file-${index}.pdf`;
         try {
+          let source = path.join(ctx.inputDir, file.stored);
+          let sanitized: ActiveContent | undefined;
+          if (input.options.sanitize) ({ input: source, removed: sanitized } = await sanitizeStep(ctx, config, source, String(index)));
           const r = await ctx.pool.run<CompressTaskResult>(
             'compress',
-            { input: path.join(ctx.inputDir, file.stored), output: path.join(workDir, output), workDir: scratch, maxPages: config.maxPages, options: input.options },
+            { input: source, output: path.join(workDir, output), workDir: scratch, maxPages: config.maxPages, options: input.options },
             { signal: ctx.signal, onProgress: (p) => (partial.set(index, p.percent / 100), report(`${nameOf.get(index)}: ${p.stage}`)) },
           );
           return {
             index,
             original_filename: file.name,
             status: 'completed',
-            original_size: r.original_size,
+            original_size: file.size,
             compressed_size: r.compressed_size,
-            compression_ratio: r.compression_ratio,
+            compression_ratio: Math.round(((file.size - r.compressed_size) / Math.max(1, file.size)) * 10_000) / 100,
             engine: r.engine,
             download_name: nameOf.get(index)!,
+            ...(sanitized ? { sanitized } : {}),
           };
         } catch (err) {
           if (ctx.signal.aborted) throw err; // timeout, cancel, shutdown: the whole job stops

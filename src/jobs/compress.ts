@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { FileJobInput, JobHandler } from '../handlers.js';
 import { safeFilename, withSuffix } from '../storage/filenames.js';
+import type { ActiveContent } from '../../workers/active-content.js';
+import { sanitizeStep } from './sanitize.js';
 
 /** One PDF through the compress task; the result file is offered as <name>_compressed.pdf. */
 export function compressHandler(config: Config): JobHandler {
@@ -13,10 +15,13 @@ export function compressHandler(config: Config): JobHandler {
       if (!file) throw new Error('compress job without an input file');
       const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
       const workDir = await ctx.workDir();
-      const result = await ctx.pool.run<Record<string, unknown>>(
+      let source = path.join(ctx.inputDir, file.stored);
+      let sanitized: ActiveContent | undefined;
+      if (input.options.sanitize) ({ input: source, removed: sanitized } = await sanitizeStep(ctx, config, source));
+      const result = await ctx.pool.run<Record<string, unknown> & { compressed_size: number }>(
         'compress',
         {
-          input: path.join(ctx.inputDir, file.stored),
+          input: source,
           output: path.join(workDir, 'compressed.pdf'),
           workDir,
           maxPages: config.maxPages,
@@ -24,8 +29,12 @@ export function compressHandler(config: Config): JobHandler {
         },
         { signal: ctx.signal, onProgress: ctx.progress },
       );
+      // Sizes are against the file the client sent, not the sanitised copy compressed.
+      const sizes = sanitized
+        ? { original_size: file.size, compression_ratio: Math.round(((file.size - result.compressed_size) / file.size) * 10_000) / 100, sanitized }
+        : {};
       return {
-        result: { ...result, original_filename: safeFilename(file.name), compression_level: input.options.compressionLevel, image_quality: input.options.imageQuality },
+        result: { ...result, ...sizes, original_filename: safeFilename(file.name), compression_level: input.options.compressionLevel, image_quality: input.options.imageQuality },
         files: [{ name: 'compressed.pdf', downloadName, contentType: 'application/pdf' }],
       };
     },

@@ -51,7 +51,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
             // One at a time through the probe thread: a batch must not monopolise it.
             for (const file of upload.files) {
               try {
-                await checkPdf(app, file);
+                await checkPdf(app, file, upload.fields.password);
               } catch (err) {
                 if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
                 const name = safeFilename(file.clientName, `document-${file.index + 1}.pdf`);

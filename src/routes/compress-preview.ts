@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError, isErrorCode } from '../errors.js';
 import { PoolBusyError, TaskFailure } from '../pool.js';
-import { ErrorSchema } from '../schemas/common.js';
+import { ActiveContentSchema, ErrorSchema } from '../schemas/common.js';
 import { sniff } from '../storage/sniff.js';
 import { receiveMultipart } from '../storage/upload.js';
 import { discardStaging } from './submit.js';
@@ -17,6 +17,7 @@ const PreviewSchema = Type.Object(
     images: Type.Object({}, { additionalProperties: true }),
     fonts: Type.Object({}, { additionalProperties: true }),
     estimates: Type.Object({}, { additionalProperties: true, description: 'per level: {size, ratio, seconds}' }),
+    active_content: ActiveContentSchema,
   },
   { additionalProperties: true },
 );

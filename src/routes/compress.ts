@@ -35,7 +35,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
           files: upload.files,
           options,
           webhookUrl,
-          check: async () => void (await checkPdf(app, upload.files[0]!)),
+          check: async () => void (await checkPdf(app, upload.files[0]!, upload.fields.password)),
         });
         return reply.code(202).send({
           success: true,

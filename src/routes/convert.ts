@@ -18,8 +18,8 @@ const FIELDS_DOC =
  * than as a failed job. The page count goes into the job input (the handler splits long
  * documents by it).
  */
-async function checkConvertable(app: FastifyInstance, file: ReceivedFile, options: ConvertOptions): Promise<{ page_count: number }> {
-  const { pages } = await checkPdf(app, file);
+async function checkConvertable(app: FastifyInstance, file: ReceivedFile, options: ConvertOptions, password?: string): Promise<{ page_count: number }> {
+  const { pages } = await checkPdf(app, file, password);
   try {
     resolvePages(parsePageSpec(options.pages), pages);
   } catch (err) {
@@ -55,7 +55,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
           files: upload.files,
           options: { ...options },
           webhookUrl,
-          check: () => checkConvertable(app, upload.files[0]!, options),
+          check: () => checkConvertable(app, upload.files[0]!, options, upload.fields.password),
         });
         return reply.code(202).send({
           success: true,
@@ -86,7 +86,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
       try {
         const options = parseConvertFields(upload.fields);
         const file = upload.files[0]!;
-        await checkConvertable(app, file, options);
+        await checkConvertable(app, file, options, upload.fields.password);
         const pages = parsePageSpec(options.pages);
         const payload: ConvertPreviewPayload = {
           path: file.path,

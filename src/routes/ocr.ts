@@ -146,6 +146,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
           language,
           estimated_seconds: seconds,
           estimated_output_size: estimateOutputSize(options.outputFormat, file.size, todo.length * scale, preview.page_count),
+          ...(preview.active_content ? { active_content: preview.active_content } : {}),
         };
       } finally {
         await discardStaging(upload.dir);

@@ -36,3 +36,19 @@ export const submitResponses = {
   '4xx': ErrorSchema,
   '5xx': ErrorSchema,
 };
+
+/** What a preview found in a PDF that can run or reach out (workers/active-content.ts). */
+export const ActiveContentSchema = Type.Object(
+  {
+    javascript: Type.Integer(),
+    launch: Type.Integer(),
+    uri: Type.Integer(),
+    submit_form: Type.Integer(),
+    remote_goto: Type.Integer(),
+    embedded_files: Type.Integer(),
+    multimedia: Type.Integer(),
+    forms: Type.Object({ fields: Type.Integer(), xfa: Type.Boolean() }),
+    open_action: Type.Boolean(),
+  },
+  { description: 'scripts, launch/URI/submit/remote actions, attached files, media and forms found; sanitize=true removes them' },
+);

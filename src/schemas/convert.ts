@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.js';
 import { parseLanguages } from '../ocr/languages.js';
-import { ErrorSchema } from './common.js';
+import { ErrorSchema, ActiveContentSchema } from './common.js';
 import { parsePageSpec } from './pages.js';
 
 export const CONVERT_FORMATS = ['txt', 'html', 'docx', 'xlsx', 'images'] as const;
@@ -24,6 +24,8 @@ export interface ConvertOptions {
   ocr: boolean;
   /** OCR languages (e.g. eng+fra) for pages without text when `ocr` is true. */
   language: string;
+  /** Remove active content (scripts, external actions, attachments) before converting. */
+  sanitize: boolean;
 }
 
 const invalid = (field: string, value: unknown, allowed: string, why?: string) =>
@@ -57,7 +59,7 @@ export function parseConvertFields(fields: Record<string, string | undefined>): 
     options = parsed as Record<string, unknown>;
   }
 
-  const out: ConvertOptions = { format, dpi: DPI.default, imageFormat: 'png', ocr: false, language: 'eng' };
+  const out: ConvertOptions = { format, dpi: DPI.default, imageFormat: 'png', ocr: false, language: 'eng', sanitize: false };
   const pages = options.pages;
   if (pages !== undefined && pages !== null && pages !== '') {
     if (typeof pages !== 'string' && !(typeof pages === 'number' && Number.isInteger(pages))) throw invalid('options.pages', pages, 'a page selection such as "1-3,7"');
@@ -83,6 +85,13 @@ export function parseConvertFields(fields: Record<string, string | undefined>): 
     if (v === true || v === 'true') out.ocr = true;
     else if (v === false || v === 'false') out.ocr = false;
     else throw invalid('options.ocr', v, 'true or false');
+  }
+  // sanitize: in options, or as its own form field (as on /api/compress).
+  const rawSanitize = options.sanitize ?? fields.sanitize;
+  if (rawSanitize !== undefined && rawSanitize !== null && rawSanitize !== '') {
+    if (rawSanitize === true || rawSanitize === 'true') out.sanitize = true;
+    else if (rawSanitize === false || rawSanitize === 'false') out.sanitize = false;
+    else throw invalid('sanitize', rawSanitize, 'true or false');
   }
   if (typeof options.language === 'string' && options.language.trim()) {
     // Unknown or uninstalled → 400 UNSUPPORTED_LANGUAGE listing the installed ones.
@@ -126,6 +135,7 @@ export const ConvertPreviewSchema = Type.Object(
     estimated_time_s: Type.Number({ description: 'seconds of conversion, extrapolated from the sample' }),
     sample: Type.Object({ pages: Type.Array(Type.Integer()), ms: Type.Number(), bytes: Type.Integer() }),
     notes: Type.Array(NoteSchema),
+    active_content: ActiveContentSchema,
   },
   { $id: 'ConvertPreview' },
 );

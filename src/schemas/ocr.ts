@@ -1,3 +1,4 @@
+import { ActiveContentSchema } from './common.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.js';
 import { parseFields } from './fields.js';
@@ -72,6 +73,7 @@ export const OcrPreviewSchema = Type.Object(
     language: Type.String(),
     estimated_seconds: Type.Number({ description: 'wall time on this server with its worker threads, all free' }),
     estimated_output_size: Type.Integer({ description: 'bytes, from measured averages; a rough guide' }),
+    active_content: Type.Optional(ActiveContentSchema),
   },
   { $id: 'OcrPreview' },
 );

@@ -1,3 +1,4 @@
+import { walkActiveContent, type ActiveContent } from '../active-content.js';
 import type * as Mupdf from 'mupdf';
 import { openPdf } from '../pdf.js';
 import type { Level } from './types.js';
@@ -37,6 +38,8 @@ export interface PreviewResult {
   /** How the estimate was made: images actually re-encoded, pages whose text was read. */
   sample: { images: number; image_bytes: number; text_pages: number };
   engines: { mupdf: true; ghostscript: boolean; qpdf: boolean };
+  /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
+  active_content: ActiveContent;
 }
 
 const SAMPLE_IMAGES = 4;
@@ -53,6 +56,7 @@ const MS_PER_PAGE = 6;
 export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
   const { mupdf, doc, bytes, pages } = await openPdf(p.input, { maxPages: p.maxPages });
   try {
+    const activeContent = walkActiveContent(doc, false);
     const stats = docStats(doc);
     const usage = scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i));
     const sample = pickSample(doc, [...usage.uses.keys()]);
@@ -94,6 +98,7 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
       estimates,
       sample: { images: sample.length, image_bytes: sampleBytes, text_pages: text.pages },
       engines: { mupdf: true, ghostscript: ghostscriptAvailable(), qpdf: qpdfAvailable() },
+      active_content: activeContent,
     };
   } finally {
     doc.destroy();
