@@ -1,14 +1,14 @@
 import { walkActiveContent, type ActiveContent } from './active-content.js';
 import path from 'node:path';
 import type { ConvertFormat, ImageFormat } from '../src/schemas/convert.js';
-import { resolvePages, type PageRange } from '../src/schemas/pages.js';
+import type { PageRange } from '../src/schemas/pages.js';
 import { extractPages } from './convert/extract-pages.js';
 import { notesFor } from './convert/notes.js';
 import { extractPart, isStructured, runConversion, writeParts } from './convert/run.js';
 import type { Note } from './convert/types.js';
 import { OUTPUT_EXT } from './convert.js';
-import { openPdf } from './pdf.js';
-import { defineTask, TaskError } from './task.js';
+import { openPdf, selectPages } from './pdf.js';
+import { defineTask } from './task.js';
 
 export interface ConvertPreviewPayload {
   path: string;
@@ -72,14 +72,9 @@ const XLSX_TABLE_BYTES = 1100;
  */
 export const convertPreview = defineTask(async (p: ConvertPreviewPayload): Promise<ConvertPreviewResult> => {
   const { mupdf, doc, pages: pageCount } = await openPdf(p.path, { maxPages: p.maxPages });
-  const activeContent = walkActiveContent(doc, false);
   try {
-    let indexes: number[];
-    try {
-      indexes = resolvePages(p.pages, pageCount);
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const activeContent = walkActiveContent(doc, false);
+    const indexes = selectPages(p.pages, pageCount);
     const budget = p.budgetMs ?? DEFAULT_BUDGET_MS;
     const started = performance.now();
     const pages: PagePreview[] = [];

@@ -1,10 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConvertFormat, ImageFormat } from '../src/schemas/convert.js';
-import { resolvePages, type PageRange } from '../src/schemas/pages.js';
+import type { PageRange } from '../src/schemas/pages.js';
 import { loadPart, savePart } from './convert/part-files.js';
 import { extractPart, isStructured, runConversion, runTxt, writeParts, type ConvertOutcome } from './convert/run.js';
-import { openPdf } from './pdf.js';
+import { openPdf, selectPages } from './pdf.js';
 import { defineTask, TaskError } from './task.js';
 
 export interface ConvertPayload {
@@ -68,12 +68,7 @@ export const convert = defineTask(async (p: ConvertPayload, ctx): Promise<Conver
   }
   const { mupdf, doc, pages: pageCount } = await openPdf(p.input, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
   try {
-    let indexes: number[];
-    try {
-      indexes = resolvePages(p.pages, pageCount);
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const indexes = selectPages(p.pages, pageCount);
     if (p.step === 'extract') {
       if (!isStructured(p.format) || !p.part) throw new TaskError('INVALID_OPTIONS', 'An extract step needs an html, docx or xlsx conversion and a part file.');
       const part = extractPart(mupdf, doc, indexes, p.format, (n, total) => ctx.progress(Math.round((n / total) * 100), `page ${n}/${total}`));

@@ -1,6 +1,6 @@
-import { resolvePages, type PageRange } from '../src/schemas/pages.js';
-import { openPdf } from './pdf.js';
-import { defineTask, TaskError } from './task.js';
+import type { PageRange } from '../src/schemas/pages.js';
+import { openPdf, selectPages } from './pdf.js';
+import { defineTask } from './task.js';
 
 export interface ExtractTextPayload {
   input: string;
@@ -30,12 +30,7 @@ export interface ExtractTextResult {
 export const extractText = defineTask(async (p: ExtractTextPayload, ctx): Promise<ExtractTextResult> => {
   const { doc, pages: pageCount } = await openPdf(p.input, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
   try {
-    let indexes: number[];
-    try {
-      indexes = resolvePages(p.pages, pageCount);
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const indexes = selectPages(p.pages, pageCount);
     const pages: PageText[] = [];
     for (const [n, index] of indexes.entries()) {
       const page = doc.loadPage(index);

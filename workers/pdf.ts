@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type * as Mupdf from 'mupdf';
+import { resolvePages, type PageRange } from '../src/schemas/pages.js';
 import { TaskError } from './task.js';
 
 /**
@@ -64,4 +65,13 @@ export async function openPdf(file: string, opts: { maxPages: number; password?:
 export function engineMessage(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   return m.replace(/(?:\/[\w.@-]+)+/g, '<file>').replace(/\s+/g, ' ').trim().slice(0, 200) || 'unknown error';
+}
+
+/** The 0-based pages a selection picks; a page past the end is the client's INVALID_OPTIONS. */
+export function selectPages(ranges: PageRange[] | undefined, count: number): number[] {
+  try {
+    return resolvePages(ranges, count);
+  } catch (err) {
+    throw new TaskError('INVALID_OPTIONS', (err as Error).message);
+  }
 }
