@@ -45,6 +45,13 @@ interface Lane {
   capacity: number;
   types: string[];
   running: number;
+  /**
+   * Worth a claim: set by an in-process enqueue of one of its types, a job of the lane
+   * finishing, and every poll; cleared by a claim that finds the lane's queue drained. An
+   * idle lane then costs no query per job of the busy one (a round trip each on PostgreSQL:
+   * one thread ran 197 no-op jobs/s when every tick also claimed the empty io lane).
+   */
+  due: boolean;
 }
 
 type StopReason = 'cancelled' | 'lease-lost' | 'shutdown' | 'timeout';
@@ -96,8 +103,8 @@ export class Dispatcher extends EventEmitter {
     // (io jobs need the pool too, e.g. an AI job extracting a PDF's text).
     const apiOnly = !opts.pool.alive;
     this.lanes = [
-      { name: 'cpu', capacity: apiOnly ? 0 : opts.pool.size, types: typesOf('cpu'), running: 0 },
-      { name: 'io', capacity: apiOnly ? 0 : this.o.ioConcurrency, types: typesOf('io'), running: 0 },
+      { name: 'cpu', capacity: apiOnly ? 0 : opts.pool.size, types: typesOf('cpu'), running: 0, due: true },
+      { name: 'io', capacity: apiOnly ? 0 : this.o.ioConcurrency, types: typesOf('io'), running: 0, due: true },
     ].filter((l) => l.capacity > 0 && l.types.length > 0) as Lane[];
   }
 
@@ -115,9 +122,10 @@ export class Dispatcher extends EventEmitter {
     this.wake();
   }
 
-  /** Look for work now (called after an in-process enqueue and whenever a slot frees). */
-  wake(): void {
+  /** Look for work now: after an in-process enqueue (of `type`, or of anything). */
+  wake(type?: string): void {
     if (!this.started || this.stopping) return;
+    for (const lane of this.lanes) if (type === undefined || lane.types.includes(type)) lane.due = true;
     this.pollDelay = this.o.minPollMs;
     if (this.scheduled) return;
     this.scheduled = true;
@@ -125,9 +133,10 @@ export class Dispatcher extends EventEmitter {
     setImmediate(() => void this.tick());
   }
 
-  /** A slot just freed: claim for it in this turn rather than after a setImmediate hop. */
-  private wakeNow(): void {
+  /** A slot of `lane` just freed: claim for it in this turn rather than after a setImmediate hop. */
+  private wakeNow(lane: Lane): void {
     if (!this.started || this.stopping) return;
+    lane.due = true;
     this.pollDelay = this.o.minPollMs;
     clearTimeout(this.pollTimer);
     void this.tick();
@@ -170,7 +179,11 @@ export class Dispatcher extends EventEmitter {
   private schedule(delay: number): void {
     if (this.stopping || this.scheduled) return;
     clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => void this.tick(), delay);
+    // A poll looks at every lane: jobs may have been written by another process.
+    this.pollTimer = setTimeout(() => {
+      for (const lane of this.lanes) lane.due = true;
+      void this.tick();
+    }, delay);
     this.pollTimer.unref();
   }
 
@@ -187,10 +200,11 @@ export class Dispatcher extends EventEmitter {
       await this.maybeRescue();
       for (const lane of this.lanes) {
         const free = this.freeSlots(lane);
-        if (free <= 0 || this.stopping) continue;
+        if (!lane.due || free <= 0 || this.stopping) continue;
         const jobs = await queue.claim(this.o.db, { limit: free, types: lane.types, leaseMs: this.o.leaseMs, node: this.node });
         for (const job of jobs) this.startJob(lane, job);
         if (jobs.length === free) claimedAll = true;
+        else lane.due = false; // drained: quiet until a wake, a finished job or the next poll
       }
       // A full claim means more may be waiting: look again as soon as a slot frees (runJob
       // wakes us). An empty or partial claim means the queue is drained: back off.
@@ -244,7 +258,7 @@ export class Dispatcher extends EventEmitter {
     a.done = this.runJob(a).finally(() => {
       lane.running--;
       this.active.delete(job.id);
-      this.wakeNow();
+      this.wakeNow(lane);
     });
   }
 

@@ -39,27 +39,57 @@ export interface PdfCheck {
 }
 
 /**
+ * A probe waits for the one probe thread at most this long (other uploads' checks and
+ * previews run there), then runs at most PROBE_RUN_MS. Timed apart because they mean
+ * different things: a long wait is the server being busy (503, try again), a long run is
+ * this file (a 4xx). One 30 s bound for both told the owner of a valid PDF that it "may be
+ * damaged" whenever a hostile preview held the thread.
+ */
+const PROBE_WAIT_MS = 60_000;
+const PROBE_RUN_MS = 30_000;
+
+/**
  * The content check of API.md: `%PDF-` within the first 1024 bytes, then MuPDF must open it
  * (in the probe thread, never on the main thread), it must not be locked and must be within
- * MAX_PAGES. Anything else is refused at submission, before a job exists.
+ * MAX_PAGES, every page must be there and its streams must not expand past the decoded
+ * budget (workers/pdf.ts). Anything else is refused at submission, before a job exists.
  */
 export async function checkPdf(app: FastifyInstance, file: ReceivedFile, password?: string): Promise<PdfCheck> {
   if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
   if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+  const controller = new AbortController();
+  let started = false;
+  let runTimer: NodeJS.Timeout | undefined;
+  const waitTimer = setTimeout(() => controller.abort(), PROBE_WAIT_MS);
   try {
     return await app.pools.probe.run<PdfCheck>(
       'probe',
       { path: file.path, maxPages: app.config.maxPages, ...(password ? { password } : {}) },
-      { signal: AbortSignal.timeout(30_000) },
+      {
+        signal: controller.signal,
+        // The probe reports once as it starts: from then on the file's own time runs.
+        onProgress: () => {
+          if (started) return;
+          started = true;
+          clearTimeout(waitTimer);
+          runTimer = setTimeout(() => controller.abort(), PROBE_RUN_MS);
+        },
+      },
     );
   } catch (err) {
     if (err instanceof TaskFailure) {
       throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : 'INVALID_PDF', err.message);
     }
     if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
-    if ((err as Error).name === 'AbortError') throw new AppError('INVALID_PDF', 'The PDF took too long to open; it may be damaged.');
+    if ((err as Error).name === 'AbortError') {
+      if (!started) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
+      throw new AppError('PDF_TOO_COMPLEX', `The PDF took more than ${PROBE_RUN_MS / 1000} s to open and check; it is damaged or too complex.`);
+    }
     // The probe thread died on this file (an engine abort): the file is the problem.
     throw new AppError('INVALID_PDF', 'The PDF could not be opened; it may be damaged.');
+  } finally {
+    clearTimeout(waitTimer);
+    clearTimeout(runTimer);
   }
 }
 
@@ -119,7 +149,7 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
     if (!job) throw new Error(`job ${s.id} vanished after insert`);
     if (created) {
       app.metrics.jobsSubmitted.inc({ type: s.type });
-      app.dispatcher.wake();
+      app.dispatcher.wake(s.type);
     }
     return { job, created };
   } finally {

@@ -34,7 +34,7 @@ export const webhooksPlugin = fp(
             await enqueue(app.store.db, { id: webhookJobId(id), type: 'webhook', input: { job_id: id }, maxAttempts: WEBHOOK_TRIES });
             await markWebhookQueued(app.store.db, id);
           }
-          if (ids.length) app.dispatcher.wake();
+          if (ids.length) app.dispatcher.wake('webhook');
         } catch (err) {
           app.log.error({ err }, 'webhooks: could not queue deliveries');
         } finally {
