@@ -12,6 +12,7 @@ export const ERRORS = {
   FILE_TOO_LARGE: [413, 'The file is larger than the allowed size.'],
   TOO_MANY_FILES: [400, 'Too many files in one request.'],
   TOO_MANY_PAGES: [422, 'The document has more pages than allowed.'],
+  PDF_TOO_COMPLEX: [422, 'The PDF expands past what this server processes (e.g. a decompression bomb).'],
   INVALID_OPTIONS: [400, 'The request options are not valid.'],
   INVALID_REQUEST: [400, 'The request is not valid.'],
   NOT_FOUND: [404, 'No such route.'],

@@ -15,15 +15,17 @@ export interface ProbeResult {
 }
 
 /**
- * The submission check: the PDF opens in MuPDF, is not locked and is within MAX_PAGES. With
+ * The submission check: the PDF opens in MuPDF, is not locked, is within MAX_PAGES, has every
+ * page and no stream that decompresses past the budget (openPdf checks both). With
  * a password that opens a locked PDF, the stored upload is replaced by a decrypted copy
  * (through a temp name): the job then needs no password, so none is ever stored.
  */
-export const probe = defineTask(async (p: ProbePayload): Promise<ProbeResult> => {
-  const { doc, pages } = await openPdf(p.path, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
+export const probe = defineTask(async (p: ProbePayload, ctx): Promise<ProbeResult> => {
+  ctx.progress(0, 'started'); // checkPdf times the run from here, apart from the wait for the thread
+  const { doc, pages, unlocked } = await openPdf(p.path, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
   try {
-    if (p.password && doc.needsPassword()) {
-      const out = doc.saveToBuffer('decrypt');
+    if (unlocked) {
+      const out = doc.saveToBuffer('encrypt=none') /* 'decrypt' is deprecated */;
       await writeFile(`${p.path}.decrypted`, out.asUint8Array());
       out.destroy();
       await rename(`${p.path}.decrypted`, p.path);

@@ -14,7 +14,11 @@ export function cappedDpi(widthPt: number, heightPt: number, dpi: number, cap = 
   const area = Math.max(1, widthPt) * Math.max(1, heightPt);
   const pixels = (area * dpi * dpi) / (72 * 72);
   if (pixels <= cap) return dpi;
-  return Math.max(MIN_DPI, Math.floor(72 * Math.sqrt(cap / area)));
+  const fit = 72 * Math.sqrt(cap / area);
+  if (fit >= MIN_DPI) return Math.floor(fit);
+  // Only a page past ~9 m a side gets here (a hostile MediaBox of kilometres): the cap still
+  // holds, or MIN_DPI would ask for terapixels (MuPDF: "Overly large image", a failed job).
+  return Math.max(0.01, Math.floor(fit * 100) / 100);
 }
 
 export interface RenderedPage {
