@@ -169,7 +169,7 @@ async function submit(
       stagingDir: intake.dir,
       files: intake.files,
       options,
-      check: async () => void (intake.source === 'pdf' && (await checkPdf(app, intake.files[0]!))),
+      check: async () => void (intake.source === 'pdf' && (await checkPdf(app, intake.files[0]!, stringField(intake.fields, 'password')))),
       webhookUrl,
     });
     return reply.code(202).send({

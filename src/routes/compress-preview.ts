@@ -5,7 +5,7 @@ import { PoolBusyError, TaskFailure } from '../pool.js';
 import { ActiveContentSchema, ErrorSchema } from '../schemas/common.js';
 import { sniff } from '../storage/sniff.js';
 import { receiveMultipart } from '../storage/upload.js';
-import { discardStaging } from './submit.js';
+import { checkPdf, discardStaging } from './submit.js';
 
 const PreviewSchema = Type.Object(
   {
@@ -38,7 +38,12 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
         tags: ['compression'],
         response: { 200: PreviewSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
       },
-      config: { openapiBody: Type.Object({ file: Type.String({ format: 'binary' }) }) },
+      config: {
+        openapiBody: Type.Object({
+          file: Type.String({ format: 'binary' }),
+          password: Type.Optional(Type.String({ description: 'opens a password-protected PDF (used for this answer only; never stored)' })),
+        }),
+      },
     },
     async (request) => {
       const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
@@ -46,6 +51,8 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
         const file = upload.files[0]!;
         if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
         if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+        // A locked PDF with its password: the check decrypts the staged copy, which the preview then reads.
+        if (upload.fields.password) await checkPdf(app, file, upload.fields.password);
         const preview = await app.pools.probe.run<Record<string, unknown>>(
           'compressPreview',
           { input: file.path, maxPages: app.config.maxPages },
@@ -55,7 +62,7 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
       } catch (err) {
         if (err instanceof TaskFailure) throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : 'INVALID_PDF', err.message);
         if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many previews are running right now; try again shortly.');
-        if ((err as Error).name === 'AbortError') throw new AppError('INVALID_PDF', 'The PDF took too long to analyse.');
+        if ((err as Error).name === 'AbortError') throw new AppError('PDF_TOO_COMPLEX', 'The PDF took more than 60 s to analyse; it is damaged or too complex.');
         throw err;
       } finally {
         await discardStaging(upload.dir);

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError, isErrorCode } from '../errors.js';
 import { resolveEngine, estimateSeconds } from '../ocr/engine.js';
@@ -13,7 +14,7 @@ import { receiveMultipart } from '../storage/upload.js';
 import { checkWebhookUrl } from '../webhooks/url.js';
 import type { OcrPreviewPayload, OcrPreviewResult } from '../../workers/ocr-preview.js';
 import type { OcrInputKind } from '../../workers/ocr/types.js';
-import { admit, discardStaging, jobIdFrom, submitJob } from './submit.js';
+import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
 
 const FIELDS_DOC =
   '`file` (pdf, png, jpeg, tiff, bmp, webp, gif; recognised by content, never by name); `options` JSON: ' +
@@ -29,10 +30,32 @@ function pagesOf(options: OcrOptions) {
 }
 
 function kindOf(file: ReceivedFile): OcrInputKind {
-  if (file.size === 0) throw new AppError('INVALID_FILE_TYPE', 'The file is empty.');
+  if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.'); // as on every other file route
   const kind = sniff(file.head);
   if (!kind) throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF or an image OCR reads (png, jpeg, tiff, bmp, webp, gif); types are recognised by content, not by name.');
   return kind;
+}
+
+/**
+ * MuPDF decodes a PNG without a single IDAT chunk (cut off after its header) as a blank
+ * image of the declared size, and OCR would "succeed" on it. Walks the chunk headers only
+ * (8 bytes a chunk), so a large PNG costs a few reads.
+ */
+async function checkPngData(file: ReceivedFile): Promise<void> {
+  const fh = await open(file.path, 'r');
+  try {
+    const header = Buffer.alloc(8);
+    for (let pos = 8, chunks = 0; pos + 8 <= file.size && chunks < 100_000; chunks++) {
+      await fh.read(header, 0, 8, pos);
+      const type = header.toString('latin1', 4, 8);
+      if (type === 'IDAT' && header.readUInt32BE(0) > 0) return;
+      if (type === 'IEND') break;
+      pos += 12 + header.readUInt32BE(0);
+    }
+  } finally {
+    await fh.close();
+  }
+  throw new AppError('INVALID_IMAGE', 'The PNG holds no image data (no IDAT chunk): it is damaged or was cut off.');
 }
 
 /** The image check and the preview run in the probe thread; failures become the client's 4xx. */
@@ -93,6 +116,9 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
           options: { ...stored },
           webhookUrl,
           check: async () => {
+            // A PDF gets the same checks as on every route (and a password decrypts it); then the page selection.
+            if (kind === 'pdf') await checkPdf(app, file, upload.fields.password);
+            if (kind === 'png') await checkPngData(file);
             await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}), checkOnly: true });
           },
         });
@@ -129,6 +155,8 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         const { engine } = await resolveEngine(app.config.ocrEngine);
         const file = upload.files[0]!;
         const kind = kindOf(file);
+        if (kind === 'pdf') await checkPdf(app, file, upload.fields.password);
+        if (kind === 'png') await checkPngData(file);
         const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
         const todo = preview.pages.filter((p) => p.will_ocr);
         // Pages past the described ones are assumed to be like the described ones, on average.

@@ -29,6 +29,7 @@ const jobId = Type.Optional(Type.String({ format: 'uuid', description: 'client-c
 const webhookUrl = Type.Optional(Type.String({ description: 'POSTed the final job JSON' }));
 const optionsField = (what: string) => Type.Optional(Type.String({ description: `JSON object: ${what}` }));
 const pdf = Type.String({ format: 'binary', description: 'the PDF' });
+const password = Type.Optional(Type.String({ description: 'opens a password-protected PDF (used once at submission; never stored)' }));
 
 /** The JSON bodies, for the OpenAPI document (the route validates them itself; see routes/ai.ts). */
 export const SummarizeBodySchema = Type.Object({
@@ -46,11 +47,12 @@ export const TranslateBodySchema = Type.Object({
 });
 
 /** The multipart forms, for the OpenAPI document (config.openapiBody). */
-export const SummarizeFormSchema = Type.Object({ file: pdf, options: optionsField('style, maxLength, engine (as in the JSON form)'), job_id: jobId, webhook_url: webhookUrl });
-export const TranslateFormSchema = Type.Object({ file: pdf, target_language: Type.String(), options: optionsField('source_language'), job_id: jobId, webhook_url: webhookUrl });
-export const ExtractTextFormSchema = Type.Object({ file: pdf, job_id: jobId, webhook_url: webhookUrl });
+export const SummarizeFormSchema = Type.Object({ file: pdf, password, options: optionsField('style, maxLength, engine (as in the JSON form)'), job_id: jobId, webhook_url: webhookUrl });
+export const TranslateFormSchema = Type.Object({ file: pdf, password, target_language: Type.String(), options: optionsField('source_language'), job_id: jobId, webhook_url: webhookUrl });
+export const ExtractTextFormSchema = Type.Object({ file: pdf, password, job_id: jobId, webhook_url: webhookUrl });
 export const ExtractFormSchema = Type.Object({
   file: pdf,
+  password,
   schema: Type.Optional(Type.String({ description: 'a JSON Schema (root type object), at most 64 KB' })),
   preset: Type.Optional(Type.String({ description: 'invoice | bank_statement, instead of schema' })),
   export_format: Type.Optional(Type.String({ description: 'json (default) | csv | xlsx' })),

@@ -45,6 +45,7 @@ export function parseOcrOptions(fields: Record<string, string | undefined>): Ocr
 export const OcrFormSchema = Type.Object({
   file: Type.String({ format: 'binary', description: 'pdf, png, jpeg, tiff (multi-page), bmp, webp or gif, recognised by content' }),
   options: Type.Optional(Type.String({ description: 'JSON: {"language": "eng+fra", "outputFormat": "searchable_pdf|text|json", "pages": "1-3", "dpi": 300, "skipText": true}' })),
+  password: Type.Optional(Type.String({ description: 'opens a password-protected PDF (used once at submission: the stored copy is decrypted; never stored)' })),
   job_id: Type.Optional(Type.String({ format: 'uuid', description: 'idempotent resubmission' })),
   webhook_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed the final job JSON' })),
 });
