@@ -351,7 +351,7 @@ export class Dispatcher extends EventEmitter {
       finish('retrying', failure.code);
       return;
     }
-    if (failure.code === 'INTERNAL_ERROR' || failure.code === 'WORKER_CRASHED') log.error({ err }, 'job failed');
+    if (failure.code === 'INTERNAL_ERROR' || failure.code === 'WORKER_CRASHED' || failure.code === 'INSUFFICIENT_STORAGE') log.error({ err }, 'job failed');
     const failed = await queue.fail(this.o.db, lease, failure, this.o.ttlMs);
     if (failed) await this.o.storage.removeJobFiles(job.id, { inputs: true, work: true });
     finish(failed ? 'failed' : 'discarded', failure.code);
@@ -394,6 +394,7 @@ export interface Failure {
 /** Any error out of a run → a coded failure a client can read. */
 function toFailure(err: unknown, timedOut: boolean): Failure {
   if (timedOut) return { code: 'JOB_TIMEOUT', message: ERRORS.JOB_TIMEOUT[1], retryable: false };
+  if (isDiskFull(err)) return { code: 'INSUFFICIENT_STORAGE', message: 'The server ran out of disk space while writing the result; try again later.', retryable: false };
   if (err instanceof TaskFailure) {
     const code = isErrorCode(err.code) ? err.code : 'PROCESSING_FAILED';
     return { code, message: err.message, retryable: err.retryable };
@@ -405,4 +406,17 @@ function toFailure(err: unknown, timedOut: boolean): Failure {
     return { code: 'WORKER_CRASHED', message: ERRORS.WORKER_CRASHED[1], retryable: true };
   }
   return { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR[1], retryable: true };
+}
+
+/**
+ * A write that hit a full disk (or quota): here on the main thread (an fs error with its
+ * code), as a worker's error event that ended its thread (the same), or as a task's
+ * PROCESSING_FAILED whose message kept the errno text (errors cross the thread boundary as
+ * code + message only). Not the file's fault, and not retried: the next run would meet the
+ * same full disk, so the job fails at once and frees its space.
+ */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return err instanceof TaskFailure && code === 'PROCESSING_FAILED' && /\b(ENOSPC|EDQUOT)\b|no space left on device/i.test(err.message);
 }

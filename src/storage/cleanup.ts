@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Database, JobStatus } from '../db/types.js';
 import { purgeRateLimits } from '../http/rate-limit-store.js';
 import { expire } from '../queue/index.js';
-import { isUuid, STAGING, type Storage } from './layout.js';
+import { isUuid, STAGING, STAGING_TOUCH_MS, stagingOwnerGone, type Storage } from './layout.js';
 
 export interface SweepReport {
   expired: number;
@@ -20,7 +20,12 @@ export interface SweepReport {
  * run's scratch folder is created a moment after its claim.
  */
 const ORPHAN_GRACE_MS = 10 * 60_000;
-/** Staging folders of uploads still arriving are left alone while they keep growing. */
+/**
+ * Staging folders of uploads still arriving: their process touches them (STAGING_TOUCH_MS),
+ * so one silent this long belongs to a process that is gone. Folders named by a bare UUID
+ * (before staging folders were named for their process) keep the old hour of grace.
+ */
+const STAGING_SILENT_MS = 12 * STAGING_TOUCH_MS;
 const STAGING_GRACE_MS = 60 * 60_000;
 
 /**
@@ -55,7 +60,7 @@ export async function sweep(db: Kysely<Database>, storage: Storage, now = Date.n
     if (name === STAGING) {
       for (const upload of await readdir(dir).catch(() => [])) {
         const up = path.join(dir, upload);
-        if (await oldEnough(up, STAGING_GRACE_MS)) await remove(up);
+        if (stagingOwnerGone(upload) || (await oldEnough(up, isUuid(upload) ? STAGING_GRACE_MS : STAGING_SILENT_MS))) await remove(up);
       }
       continue;
     }
@@ -79,11 +84,16 @@ export async function sweep(db: Kysely<Database>, storage: Storage, now = Date.n
     const dir = path.join(storage.resultsRoot, name);
     const job = rows.get(name.toLowerCase());
     if (job?.status === 'completed') {
-      // Keep the result of the run that completed the job; drop results a stale run left behind.
+      // Keep the result of the run that completed the job; drop results other runs left behind
+      // (one killed between its rename into results/ and its completion write, or a stale run
+      // whose lease moved on) at once: a completed job never runs again, so nothing live
+      // writes there.
       for (const lease of await readdir(dir).catch(() => [])) {
-        if (lease !== job.resultLease && (await oldEnough(path.join(dir, lease), ORPHAN_GRACE_MS))) await remove(path.join(dir, lease));
+        if (lease !== job.resultLease) await remove(path.join(dir, lease));
       }
-    } else if (await oldEnough(dir, job && job.status !== 'processing' ? 0 : ORPHAN_GRACE_MS)) {
+    } else if (await oldEnough(dir, job && job.status !== 'processing' && job.status !== 'pending' ? 0 : ORPHAN_GRACE_MS)) {
+      // A pending job may be claimed and complete between the row read above and this removal:
+      // its folder waits for the grace, like a running job's.
       await remove(dir);
     }
   }

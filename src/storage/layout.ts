@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, readlinkSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Bucket } from './bucket.js';
@@ -15,11 +16,49 @@ export function isUuid(value: unknown): value is string {
 export const STAGING = '.incoming';
 
 /**
+ * An upload's staging folder is named for the process receiving it: <host>~<pid>~<boot>~<uuid>,
+ * and that process touches it every STAGING_TOUCH_MS while the request runs (a stalled client
+ * writes nothing). A process killed mid-upload (SIGKILL, OOM) leaves a partial file behind:
+ * the sweep removes it as soon as its owner is provably gone (stagingOwnerGone), or once it
+ * has not been touched for a while (cleanup.ts), never while its request is alive.
+ */
+export const STAGING_TOUCH_MS = 10_000;
+/** Host name and pid namespace: a pid means the same process only under the same tag. */
+const HOST = `${os.hostname().replace(/[^\w.-]/g, '_').slice(0, 64) || 'host'}${pidNamespace()}`;
+const BOOT = randomUUID().slice(0, 8);
+const STAGING_OWNER = `${HOST}~${process.pid}~${BOOT}`;
+
+function pidNamespace(): string {
+  try {
+    return `@${readlinkSync('/proc/self/ns/pid').replace(/\D/g, '')}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * True when a staging folder's name says its process has ended: same host and pid namespace,
+ * and that pid is this process (restarted under the same pid) or no longer exists. Folders of
+ * other hosts or namespaces, or of unknown form, are not judged here.
+ */
+export function stagingOwnerGone(name: string): boolean {
+  const [host, pid, boot] = name.split('~');
+  if (host !== HOST || !boot || !/^[1-9]\d{0,9}$/.test(pid ?? '')) return false;
+  if (Number(pid) === process.pid) return boot !== BOOT;
+  try {
+    process.kill(Number(pid), 0); // signal 0: only asks whether the pid exists
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
  * Where a job's files live. Every path is built from a job id (a UUID, checked here) and
  * names the server chose; client input never reaches a path.
  *
  *   temp/<job>/               inputs, from submission until the job is final
- *   temp/.incoming/<upload>/  uploads still arriving (before the job row exists)
+ *   temp/.incoming/<upload>/  uploads still arriving (before the job row exists), named for their process
  *   processing/<job>/<lease>/ scratch of one run; becomes the result when it succeeds
  *   results/<job>/<lease>/    the finished result of the run that completed the job
  *
@@ -32,6 +71,8 @@ export class Storage {
   readonly processingRoot: string;
   readonly resultsRoot: string;
   readonly stagingRoot: string;
+  private readonly arriving = new Set<string>();
+  private touchTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly root: string,
@@ -63,14 +104,30 @@ export class Storage {
 
   /** A fresh staging folder for one request's uploads. */
   async newStagingDir(): Promise<string> {
-    const dir = path.join(this.stagingRoot, randomUUID());
+    const dir = path.join(this.stagingRoot, `${STAGING_OWNER}~${randomUUID()}`);
     await mkdir(dir, { recursive: true });
+    this.arriving.add(dir);
+    if (!this.touchTimer) {
+      this.touchTimer = setInterval(() => void this.touchArriving(), STAGING_TOUCH_MS);
+      this.touchTimer.unref();
+    }
     return dir;
+  }
+
+  /** Keeps this process's staging folders fresh; one that is gone (moved in or removed) is forgotten. */
+  private async touchArriving(): Promise<void> {
+    const now = new Date();
+    for (const dir of this.arriving) await utimes(dir, now, now).catch(() => this.arriving.delete(dir));
+    if (this.arriving.size === 0) {
+      clearInterval(this.touchTimer);
+      this.touchTimer = undefined;
+    }
   }
 
   /** Submission: the staging folder's files become the job's inputs (and go to the bucket). */
   async commitInputs(jobId: string, stagingDir: string): Promise<void> {
     const dir = this.inputDir(jobId);
+    this.arriving.delete(stagingDir);
     await rm(dir, { recursive: true, force: true }); // leftover of a crash between this and the insert
     if (this.bucket) {
       for (const name of await files(stagingDir)) await this.bucket.put(`inputs/${checked(jobId)}/${name}`, path.join(stagingDir, name));

@@ -99,9 +99,30 @@ export async function receiveMultipart(request: FastifyRequest, storage: Storage
     }
     return { dir, files, fields };
   } catch (err) {
+    drainRest(request);
     await rm(dir, { recursive: true, force: true });
     throw mapMultipartError(err, opts);
   }
+}
+
+/** How long a refused upload's remaining body is read and dropped before the connection is cut. */
+const DRAIN_MS = 10_000;
+
+/**
+ * After a refusal in the middle of the body (disk full, total size): nobody reads the rest of
+ * the request any more, so the connection would stay open, wedged, until the client gives up
+ * (and hold a graceful shutdown for its whole grace period). Read and drop what the client
+ * still sends, as busboy does past a file's size limit, so it gets the answer and the
+ * connection is reusable; a client still sending after DRAIN_MS is cut off.
+ */
+function drainRest(request: FastifyRequest): void {
+  const req = request.raw;
+  if (req.complete || req.destroyed) return;
+  // req.destroy() ends the socket too, and exists on light-my-request's fake request (app.inject), whose socket has no destroy.
+  const timer = setTimeout(() => req.destroy(), DRAIN_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 function tooLarge(max: number): AppError {
@@ -125,6 +146,10 @@ function mapMultipartError(err: unknown, opts: ReceiveOptions): unknown {
       return new AppError('INVALID_REQUEST', 'A form field name is not allowed.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new AppError('NO_FILE', `Send multipart/form-data with the file in the field "${opts.fileField}".`);
+    case 'ENOSPC':
+    case 'EDQUOT':
+      // The upload disk filled up under MIN_FREE_DISK_MB's check (several uploads at once, or the floor is 0).
+      return new AppError('INSUFFICIENT_STORAGE', 'The server ran out of disk space while storing the upload; try again later.');
     default:
       // Malformed or aborted multipart bodies surface as plain errors from busboy.
       if (err instanceof Error && /multipart|boundary|terminated early|Unexpected end|premature|aborted/i.test(`${err.message} ${code ?? ''}`)) {
