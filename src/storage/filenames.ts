@@ -2,13 +2,16 @@ import path from 'node:path';
 
 /**
  * A client's file name made safe to echo back (Content-Disposition, zip entries, results):
- * only the last path segment, no control characters, no quotes or characters Windows
- * refuses, no leading dots, at most `max` characters (the extension kept), never empty.
+ * only the last path segment, no control characters, no bidi controls (U+202E makes
+ * "invoice\u202Efdp.exe" display as "invoiceexe.pdf"), no zero-width or other invisible
+ * format characters, no quotes or characters Windows refuses, no leading dots, at most `max`
+ * characters (the extension kept), never empty.
  */
 export function safeFilename(name: string | undefined, fallback = 'document.pdf', max = 150): string {
   let base = (name ?? '').normalize('NFC').split(/[\\/]/).pop() ?? '';
   base = base
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, '')
     .replace(/[<>:"|?*]/g, '_')
     .replace(/^[\s.]+/, '')
     .replace(/[\s.]+$/, '')
