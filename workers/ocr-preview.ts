@@ -1,8 +1,8 @@
 import { walkActiveContent, type ActiveContent } from './active-content.js';
 import { readFile } from 'node:fs/promises';
 import type * as Mupdf from 'mupdf';
-import { resolvePages, type PageRange } from '../src/schemas/pages.js';
-import { engineMessage, loadMupdf, openPdf } from './pdf.js';
+import type { PageRange } from '../src/schemas/pages.js';
+import { engineMessage, loadMupdf, openPdf, selectPages } from './pdf.js';
 import { defineTask, TaskError } from './task.js';
 import { pageHasText } from './ocr/plan.js';
 import { cappedDpi, PIXEL_CAP } from './ocr/render.js';
@@ -115,23 +115,13 @@ export const ocrPreview = defineTask(async (p: OcrPreviewPayload): Promise<OcrPr
   const mupdf = await loadMupdf();
   if (p.kind !== 'pdf') {
     const pages = await checkImage(mupdf, await readFile(p.path), p.kind, p.maxPages);
-    let selected: Set<number>;
-    try {
-      selected = new Set(resolvePages(p.pages, pages.length));
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const selected = new Set(selectPages(p.pages, pages.length));
     for (const pg of pages) pg.will_ocr = selected.has(pg.page - 1);
     return { kind: p.kind, page_count: pages.length, pages, pages_truncated: false };
   }
   const { doc, pages: pageCount } = await openPdf(p.path, { maxPages: p.maxPages });
   try {
-    let selected: Set<number>;
-    try {
-      selected = new Set(resolvePages(p.pages, pageCount));
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const selected = new Set(selectPages(p.pages, pageCount));
     if (p.checkOnly) return { kind: 'pdf', page_count: pageCount, pages: [], pages_truncated: false };
     const pages: OcrPreviewPage[] = [];
     for (let i = 0; i < Math.min(pageCount, PREVIEW_DETAIL_PAGES); i++) {

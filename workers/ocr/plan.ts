@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resolvePages, type PageRange } from '../../src/schemas/pages.js';
-import { loadMupdf, openPdf } from '../pdf.js';
-import { TaskError } from '../task.js';
+import type { PageRange } from '../../src/schemas/pages.js';
+import { loadMupdf, openPdf, selectPages } from '../pdf.js';
 import { buildImagePdf } from './image-pdf.js';
 import { cappedDpi } from './render.js';
 import type { OcrInputKind, OcrPlan, PlannedPage } from './types.js';
@@ -45,12 +44,7 @@ export async function planOcr(p: PlanPayload): Promise<OcrPlan & { imageDpiKnown
   }
   const { doc, pages: pageCount } = await openPdf(source, { maxPages: p.maxPages });
   try {
-    let selected: number[];
-    try {
-      selected = resolvePages(p.pages, pageCount);
-    } catch (err) {
-      throw new TaskError('INVALID_OPTIONS', (err as Error).message);
-    }
+    const selected = selectPages(p.pages, pageCount);
     const chosen = new Set(selected);
     const pages: PlannedPage[] = [];
     const capped: number[] = [];
