@@ -166,7 +166,7 @@ t.test('refused uploads: unsupported language, corrupt or unknown files, bad opt
     ['JPEG header only', { name: 'a.jpg', data: Buffer.concat([scans[0]!.jpeg.subarray(0, 3), Buffer.alloc(100)]) }, {}, 422, 'INVALID_IMAGE'],
     ['truncated WebP', { name: 'a.webp', data: wp.subarray(0, wp.length - 100) }, {}, 422, 'INVALID_IMAGE'],
     ['random bytes named .png', { name: 'a.png', data: Buffer.alloc(3000, 0x41) }, {}, 415, 'INVALID_FILE_TYPE'],
-    ['empty file', { name: 'a.png', data: Buffer.alloc(0) }, {}, 415, 'INVALID_FILE_TYPE'],
+    ['empty file', { name: 'a.png', data: Buffer.alloc(0) }, {}, 422, 'INVALID_PDF'], // as on every file route
     ['bad output format', { name: 'a.png', data: png }, { outputFormat: 'docx' }, 400, 'INVALID_OPTIONS', /outputFormat/],
     ['dpi out of range', { name: 'a.png', data: png }, { dpi: 5000 }, 400, 'INVALID_OPTIONS', /dpi/],
     ['page past the end', { name: 'a.png', data: png }, { pages: '3' }, 400, 'INVALID_OPTIONS', /page 3 does not exist/],

@@ -11,6 +11,7 @@ const FRIENDLY: Record<string, string> = {
   FILE_TOO_LARGE: 'The file is larger than this server accepts.',
   TOO_MANY_FILES: 'Too many files at once. Send fewer files in one batch.',
   TOO_MANY_PAGES: 'The document has more pages than this server allows.',
+  PDF_TOO_COMPLEX: 'This PDF expands to far more content than the server processes (it may be a decompression bomb, or damaged).',
   INVALID_OPTIONS: 'One of the options has a value the server does not accept.',
   INVALID_REQUEST: 'The server could not understand the request.',
   NOT_FOUND: 'This feature is not available on this server (yet).',
