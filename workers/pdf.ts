@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createInflate, inflateSync } from 'node:zlib';
 import type * as Mupdf from 'mupdf';
 import { resolvePages, type PageRange } from '../src/schemas/pages.js';
@@ -71,7 +70,8 @@ function capWasmHeap(): void {
 export interface OpenedPdf {
   mupdf: typeof Mupdf;
   doc: Mupdf.PDFDocument;
-  bytes: Buffer;
+  /** The file's size in bytes (its bytes are read from the file as MuPDF needs them). */
+  size: number;
   pages: number;
   /**
    * A password opened it. Ask this, not doc.needsPassword(): MuPDF answers that by trying
@@ -87,12 +87,16 @@ export interface OpenedPdf {
  */
 export async function openPdf(file: string, opts: { maxPages: number; password?: string }): Promise<OpenedPdf> {
   const mupdf = await loadMupdf();
-  const bytes = await readFile(file);
+  const source = new FileSource(file);
+  const size = source.fileSize();
   let doc: Mupdf.Document;
+  const stream = new mupdf.Stream(source);
   try {
-    doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+    doc = mupdf.Document.openDocument(stream, 'application/pdf');
   } catch (err) {
     throw new TaskError('INVALID_PDF', `The file is not a readable PDF (${engineMessage(err)}).`);
+  } finally {
+    stream.destroy(); // the document holds its own reference; the file closes with it
   }
   const pdf = doc.asPDF();
   if (!pdf) {
@@ -122,12 +126,42 @@ export async function openPdf(file: string, opts: { maxPages: number; password?:
     throw new TaskError('TOO_MANY_PAGES', `The PDF has ${pages} pages; the limit is ${opts.maxPages}.`);
   }
   try {
-    await checkDecodedSize(pdf, bytes.length, checkPageTree(pdf, pages));
+    await checkDecodedSize(pdf, size, checkPageTree(pdf, pages));
   } catch (err) {
     pdf.destroy();
     throw err;
   }
-  return { mupdf, doc: pdf, bytes, pages, unlocked };
+  return { mupdf, doc: pdf, size, pages, unlocked };
+}
+
+/**
+ * A file MuPDF reads as it needs it, through a file descriptor, instead of a copy of the
+ * whole file in JavaScript memory and another in its WebAssembly heap: a 1 GB upload was
+ * 1.1 GB of RSS in the probe thread (and past the heap cap) as a buffer, a few MB this way.
+ * MuPDF closes it when the document (or a failed open) drops the stream.
+ */
+class FileSource {
+  private fd: number | undefined;
+  private readonly size: number;
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  fileSize(): number {
+    return this.size;
+  }
+
+  read(memory: Uint8Array, offset: number, length: number, position: number): number {
+    if (this.fd === undefined) return 0;
+    return readSync(this.fd, memory, offset, Math.max(0, Math.min(length, this.size - position)), position);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 /**
@@ -350,7 +384,11 @@ function filterNames(ref: Mupdf.PDFObject): string[] {
  */
 async function decodedSize(ref: Mupdf.PDFObject, filters: string[], limit: number, uses?: DoCounter): Promise<number> {
   if (filters.length === 0) {
-    const raw = ref.readRawStream(); // stored as is: no bigger than the file
+    // Stored as is: no bigger than the file. A large one (a padding or data stream) is
+    // counted by its declared length rather than copied into the WebAssembly heap.
+    const declared = ref.get('Length');
+    if (declared.isNumber() && declared.asNumber() > UNFILTERED_SCAN_MAX) return declared.asNumber();
+    const raw = ref.readRawStream();
     const bytes = raw.asUint8Array();
     uses?.feed(bytes, true);
     const n = bytes.length;
@@ -385,6 +423,8 @@ async function decodedSize(ref: Mupdf.PDFObject, filters: string[], limit: numbe
 }
 
 const MAX_FLATE_RATIO = 1100;
+/** Unfiltered streams up to this size are read and scanned for the forms they draw. */
+const UNFILTERED_SCAN_MAX = 64 * 1024 * 1024;
 const RATIO_FLOOR = 64 * 1024 * 1024;
 
 /** A one-layer stream up to this size decoded is inflated in one call (most content streams: tens of KB). */

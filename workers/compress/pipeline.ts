@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskContext } from '../task.js';
 import { openPdf } from '../pdf.js';
@@ -20,7 +20,8 @@ import { planTools } from './plan.js';
  */
 export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise<CompressResult> {
   ctx.progress(2, 'analysing');
-  const { mupdf, doc, bytes, pages } = await openPdf(p.input, { maxPages: p.maxPages });
+  const { mupdf, doc, pages } = await openPdf(p.input, { maxPages: p.maxPages });
+  const bytes = await readFile(p.input); // each candidate build opens its own copy
   const s = settingsFor(p.options);
   const scratch: string[] = [];
   // The output's folder is the job's scratch folder too (src/handlers.ts); used if none is sent.

@@ -54,7 +54,7 @@ const MS_PER_PAGE = 6;
  * at each lossy level; the bytes they save extrapolate to all image bytes.
  */
 export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
-  const { mupdf, doc, bytes, pages } = await openPdf(p.input, { maxPages: p.maxPages });
+  const { mupdf, doc, size, pages } = await openPdf(p.input, { maxPages: p.maxPages });
   try {
     const activeContent = walkActiveContent(doc, false);
     const stats = docStats(doc);
@@ -81,19 +81,19 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     }
     // Last: a garbage-collecting save renumbers the document's objects in place.
     const t0 = performance.now();
-    const lowSize = Math.min(bytes.length, repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))).length);
+    const lowSize = Math.min(size, repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))).length);
     const baseMs = performance.now() - t0 + pages * MS_PER_PAGE;
-    const estimates = { low: estimate(lowSize, bytes.length, baseMs / 1000) } as Record<Level, LevelEstimate>;
+    const estimates = { low: estimate(lowSize, size, baseMs / 1000) } as Record<Level, LevelEstimate>;
     for (const [level, r] of Object.entries(ratios) as [Level, { ratio: number; ms: number }][]) {
-      estimates[level] = estimate(lowSize - stats.imageBytes * (1 - r.ratio), bytes.length, (baseMs + r.ms) / 1000);
+      estimates[level] = estimate(lowSize - stats.imageBytes * (1 - r.ratio), size, (baseMs + r.ms) / 1000);
     }
     const fullPage = usage.coverage.filter((c) => c >= 0.85).length;
     return {
       pages,
-      file_size: bytes.length,
+      file_size: size,
       has_text_layer: text.pagesWithText > 0,
       is_scan: fullPage / pages >= 0.6 && text.avgChars < 200,
-      images: { count: stats.images, bytes: stats.imageBytes, share: round(stats.imageBytes / bytes.length, 3) },
+      images: { count: stats.images, bytes: stats.imageBytes, share: round(stats.imageBytes / size, 3) },
       fonts: { count: stats.fonts, embedded: stats.embeddedFonts },
       estimates,
       sample: { images: sample.length, image_bytes: sampleBytes, text_pages: text.pages },
