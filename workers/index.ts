@@ -4,6 +4,22 @@
  * thread start: a thread that only compresses never loads docx, exceljs or tesseract.js
  * (under the test loader a thread with every module loaded took 8.2 s to start, 3.5 s bare).
  */
+import os from 'node:os';
+
+/**
+ * Worker threads run at a lower scheduling priority (nice +10) than the main thread, and so
+ * do the tools they start (Ghostscript, qpdf, tesseract inherit it). On a machine whose cores
+ * the heavy work fills, the main thread (HTTP, status polls, the queue) still runs the moment
+ * it has something to do; when it is idle, the workers get every core as before. On Linux
+ * the nice value belongs to the thread, so this leaves the main thread as it is.
+ */
+const WORKER_NICE = 10;
+try {
+  os.setPriority(0, Math.min(19, os.getPriority(0) + WORKER_NICE));
+} catch {
+  // Not permitted or not supported here: the threads keep the process's priority.
+}
+
 type Task = (payload: never) => Promise<unknown>;
 
 function lazy<M, K extends keyof M & string>(load: () => Promise<M>, name: K): M[K] {
