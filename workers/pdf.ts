@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInflate, inflateSync } from 'node:zlib';
 import type * as Mupdf from 'mupdf';
 import { resolvePages, type PageRange } from '../src/schemas/pages.js';
@@ -10,7 +11,13 @@ import { TaskError } from './task.js';
  */
 let mupdfModule: Promise<typeof Mupdf> | undefined;
 export function loadMupdf(): Promise<typeof Mupdf> {
-  return (mupdfModule ??= (capWasmHeap(), import('mupdf')));
+  return (mupdfModule ??= (capWasmHeap(), import('mupdf')).then((m) => {
+    // MuPDF writes its warnings ("trying to repair broken xref", …) straight to stderr, a few
+    // lines for every damaged upload, outside the JSON log. What matters reaches the caller as
+    // the exception it throws; the chatter is dropped.
+    m.setLog({});
+    return m;
+  }));
 }
 
 /**
@@ -87,16 +94,12 @@ export interface OpenedPdf {
  */
 export async function openPdf(file: string, opts: { maxPages: number; password?: string }): Promise<OpenedPdf> {
   const mupdf = await loadMupdf();
-  const source = new FileSource(file);
-  const size = source.fileSize();
+  const size = (await stat(file)).size;
   let doc: Mupdf.Document;
-  const stream = new mupdf.Stream(source);
   try {
-    doc = mupdf.Document.openDocument(stream, 'application/pdf');
+    doc = openFile(mupdf, file);
   } catch (err) {
     throw new TaskError('INVALID_PDF', `The file is not a readable PDF (${engineMessage(err)}).`);
-  } finally {
-    stream.destroy(); // the document holds its own reference; the file closes with it
   }
   const pdf = doc.asPDF();
   if (!pdf) {
@@ -132,6 +135,16 @@ export async function openPdf(file: string, opts: { maxPages: number; password?:
     throw err;
   }
   return { mupdf, doc: pdf, size, pages, unlocked };
+}
+
+/** Opens a PDF file that MuPDF reads as it needs it (see FileSource). */
+export function openFile(mupdf: typeof Mupdf, file: string): Mupdf.Document {
+  const stream = new mupdf.Stream(new FileSource(file));
+  try {
+    return mupdf.Document.openDocument(stream, 'application/pdf');
+  } finally {
+    stream.destroy(); // the document holds its own reference; the file closes with it
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ export interface MupdfCandidate extends Candidate {
   scan?: UsageScan;
 }
 
-export function buildMupdf(mupdf: MupdfModule, input: Uint8Array, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfCandidate {
+export function buildMupdf(mupdf: MupdfModule, input: string, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfCandidate {
   const t0 = performance.now();
   const report: CandidateReport = { engine: 'mupdf', settings: describeSettings(s), size: null, ms: 0, valid: null };
   try {

@@ -6,6 +6,7 @@ import { dedupeStreams } from './dedupe.js';
 import { dropThumbnails, recompressStreams, stripMetadata } from './lossless.js';
 import { repackXrefStream } from './xref-stream.js';
 import { takeBytes, type MupdfModule } from './mupdf-util.js';
+import { openFile } from '../pdf.js';
 
 /**
  * garbage=2 (drop unused objects, renumber): garbage=4 is 20–90× slower on 1,000-page files
@@ -23,8 +24,8 @@ export interface MupdfOutput {
 }
 
 /** The in-process candidate: one pass of structural clean-up, image work and a save. */
-export function mupdfCandidate(mupdf: MupdfModule, input: Uint8Array, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfOutput {
-  const doc = mupdf.Document.openDocument(input, 'application/pdf').asPDF();
+export function mupdfCandidate(mupdf: MupdfModule, input: string, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfOutput {
+  const doc = openFile(mupdf, input).asPDF(); // read from the file as needed: no copy of it in the heap
   if (!doc) throw new Error('not a PDF');
   try {
     dedupeStreams(doc);

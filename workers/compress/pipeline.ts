@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskContext } from '../task.js';
 import { openPdf } from '../pdf.js';
@@ -20,8 +20,7 @@ import { planTools } from './plan.js';
  */
 export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise<CompressResult> {
   ctx.progress(2, 'analysing');
-  const { mupdf, doc, pages } = await openPdf(p.input, { maxPages: p.maxPages });
-  const bytes = await readFile(p.input); // each candidate build opens its own copy
+  const { mupdf, doc, pages, size: originalSize } = await openPdf(p.input, { maxPages: p.maxPages });
   const s = settingsFor(p.options);
   const scratch: string[] = [];
   // The output's folder is the job's scratch folder too (src/handlers.ts); used if none is sent.
@@ -30,7 +29,7 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
   const running: Promise<unknown>[] = [];
   try {
     await mkdir(workDir, { recursive: true });
-    const plan = planTools(docStats(doc), bytes.length, pages, s, { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() });
+    const plan = planTools(docStats(doc), originalSize, pages, s, { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() });
     const timeoutMs = Math.min(300_000, 60_000 + pages * 150);
     const started = performance.now();
     const gsRun = plan.ghostscript ? runGhostscript(p.input, workDir, 'candidate-gs', s, timeoutMs, stopGs.signal) : undefined;
@@ -42,24 +41,24 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     const reference = buildReference(mupdf, doc, pagesToRender(pages), (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
     });
-    const first = buildMupdf(mupdf, bytes, pages, s, ctx, [10, 70]);
+    const first = buildMupdf(mupdf, p.input, pages, s, ctx, [10, 70]);
     // The most image-covered page joins the rendering check once the image scan has found it.
     for (const i of first.scan ? pagesToRender(pages, first.scan.coverage) : []) if (!reference.renders.has(i)) reference.renders.set(i, render(mupdf, doc, i));
     ctx.progress(72, 'validating');
     // Ghostscript is likely still running on the other core: check our candidate meanwhile.
-    if (gsRun && first.bytes && first.bytes.length < bytes.length) check(mupdf, first, reference);
+    if (gsRun && first.bytes && first.bytes.length < originalSize) check(mupdf, first, reference);
     const list: Candidate[] = [first];
     if (gsRun) list.push(await collectTool(mupdf, 'ghostscript', withDeadline(gsRun, stopGs, started), s));
     if (qpdfRun) list.push(await collectTool(mupdf, 'qpdf', qpdfRun, s));
     ctx.progress(80, 'validating');
-    let best = pickSmallestValid(mupdf, list, reference, bytes.length);
+    let best = pickSmallestValid(mupdf, list, reference, originalSize);
 
     const target = p.options.targetSizeMB && p.options.targetSizeMB > 0 ? p.options.targetSizeMB * 1e6 : undefined;
     let next: Settings | null = s;
-    while (target !== undefined && (best?.bytes?.length ?? bytes.length) > target && (next = stronger(next))) {
+    while (target !== undefined && (best?.bytes?.length ?? originalSize) > target && (next = stronger(next))) {
       ctx.progress(85, 'images (stronger settings for the target size)');
-      list.push(buildMupdf(mupdf, bytes, pages, next, ctx, [85, 95], first.scan));
-      best = pickSmallestValid(mupdf, list, reference, bytes.length);
+      list.push(buildMupdf(mupdf, p.input, pages, next, ctx, [85, 95], first.scan));
+      best = pickSmallestValid(mupdf, list, reference, originalSize);
     }
 
     ctx.progress(97, 'saving');
@@ -68,11 +67,11 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     if (best?.bytes) await writeFile(tmp, best.bytes);
     else await copyFile(p.input, tmp);
     await rename(tmp, p.output);
-    const size = best?.bytes?.length ?? bytes.length;
+    const size = best?.bytes?.length ?? originalSize;
     const result: CompressResult = {
-      original_size: bytes.length,
+      original_size: originalSize,
       compressed_size: size,
-      compression_ratio: Math.round(((bytes.length - size) / bytes.length) * 10_000) / 100,
+      compression_ratio: Math.round(((originalSize - size) / originalSize) * 10_000) / 100,
       engine,
       pages,
       candidates: list.map((c) => c.report),
