@@ -162,6 +162,13 @@ function tcpStates(pid: number): Map<string, string> {
 /** Descriptors that are not open client connections (those come and go with the clients). */
 const held = (list: string[]) => list.filter((f) => f !== 'tcp:ESTABLISHED');
 
+/** "heap/external" MB of the server's main thread, from its Prometheus metrics. */
+async function mainThreadMb(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  return `${r1(value('nodejs_heap_size_used_bytes'))}/${r1(value('nodejs_external_memory_bytes'))}`;
+}
+
 /** Every file below root, relative to it. */
 async function filesUnder(root: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
@@ -201,6 +208,8 @@ async function main(): Promise<void> {
     let rss100 = NaN;
     let fd100: string[] = [];
     const timeline: number[] = [];
+    /** The main thread's own share of the RSS (V8 heap and external memory, from /metrics), every 100 operations. */
+    const mainThread: string[] = [];
     const client = async () => {
       for (let i = next++; i < OPS; i = next++) {
         try {
@@ -208,7 +217,10 @@ async function main(): Promise<void> {
         } catch (err) {
           tally.unexpected.push(`op ${i}: ${(err as Error).message}`);
         }
-        if (i % 100 === 99) timeline.push(r1(rssMb(server.pid)));
+        if (i % 100 === 99) {
+          timeline.push(r1(rssMb(server.pid)));
+          mainThread.push(await mainThreadMb(server.url));
+        }
       }
     };
     // The first 100 operations, then the baseline, then the other 900.
@@ -240,7 +252,7 @@ async function main(): Promise<void> {
 
     emit({ measure: 'soak_ops', ops: OPS, clients: CLIENTS, seconds: r1(ranS), ops_per_s: r1(OPS / ranS), outcomes: tally.outcomes, unexpected: tally.unexpected.length, unexpected_sample: tally.unexpected.slice(0, 5), goal: 'unexpected = 0 (valid jobs complete and download whole, hostile uploads get a coded 4xx, cancels answer 200)', met: tally.unexpected.length === 0 });
     const growth = (rssEnd - rss100) / rss100;
-    emit({ measure: 'soak_rss', rss_start_mb: r1(rssStart), rss_after_100_mb: r1(rss100), rss_end_mb: r1(rssEnd), growth_pct: r1(growth * 100), rss_every_100_ops_mb: timeline, goal: 'rss_end within 20 % of rss_after_100', met: Math.abs(growth) <= 0.2 });
+    emit({ measure: 'soak_rss', rss_start_mb: r1(rssStart), rss_after_100_mb: r1(rss100), rss_end_mb: r1(rssEnd), growth_pct: r1(growth * 100), rss_every_100_ops_mb: timeline, main_heap_external_mb: mainThread, goal: 'rss_end within 20 % of rss_after_100', met: Math.abs(growth) <= 0.2 });
     emit({ measure: 'soak_files', files_in_uploads: files.length, results_of_completed_jobs: tally.completed.size, leaked: leaked.length, leaked_sample: leaked.slice(0, 5), completed_without_result: missing.length, goal: 'leaked = 0 (after a sweep, uploads/ holds only the results of completed jobs)', met: leaked.length === 0 && missing.length === 0 });
     // The start count is taken right after boot; the first jobs open what stays open for the
     // process's life (worker threads, their pipes, the probe thread), so growth is judged
