@@ -256,7 +256,9 @@ export async function checkDecodedSize(doc: Mupdf.PDFDocument, fileSize: number,
     if (uses.names.size) content.set(num, { bytes: size, names: uses.names });
     else if (size) content.set(num, { bytes: size, names: NO_NAMES });
   }
-  if (drawnBytes(pages, content, budget) > budget) throw overBudget('pages draw their forms over and over:');
+  if (drawnBytes(pages, content, DRAW_BUDGET) > DRAW_BUDGET) {
+    throw new TaskError('PDF_TOO_COMPLEX', "The PDF's pages draw their forms over and over: more than 16 GB of content to interpret (a form bomb).");
+  }
 }
 
 /** What one content stream costs to run: its bytes, and the XObjects it draws (name → times). */
@@ -288,6 +290,15 @@ class DoCounter {
 
 /** Running one form costs about as much as interpreting this many bytes (10⁶ forms: 1.6–2.8 s). */
 const DRAW_COST = 256;
+
+/**
+ * Content the pages may make MuPDF interpret, forms counted each time they are drawn. Far
+ * above the stream budget: a heavy real file repeats a form linearly (a 600 KB vector
+ * background on 2,000 pages is 1.2 GB drawn, and must open), while a form bomb multiplies
+ * (eight levels of ten draws: 10⁸ draws, 25 GB). What passes below it is bounded by
+ * JOB_TIMEOUT_S.
+ */
+const DRAW_BUDGET = 16 * 1024 ** 3;
 
 /**
  * Bytes of content the pages make MuPDF interpret, forms counted each time they are drawn:

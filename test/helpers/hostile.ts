@@ -284,6 +284,42 @@ export function selfDrawingForm(): Buffer {
 }
 
 /**
+ * A form bomb: the page draws form 1 `fanout` times, form 1 draws form 2 `fanout` times, and
+ * so on `depth` levels down: a few hundred bytes, fanout^depth draws (10^8 by default).
+ */
+export function nestedForms(depth = 8, fanout = 10): Buffer {
+  const draws = (name: string) => Buffer.from(Array.from({ length: fanout }, () => `/${name} Do`).join(' '));
+  const forms: PdfObject[] = [];
+  for (let level = 1; level <= depth; level++) {
+    const num = 4 + level; // objects 5…: form `level`
+    const next = level < depth ? `/Resources << /XObject << /X ${num + 1} 0 R >> >>` : '';
+    forms.push({ dict: `/Type /XObject /Subtype /Form /BBox [0 0 10 10] ${next}`, stream: level < depth ? draws('X') : Buffer.from('0 0 5 5 re f') });
+  }
+  return writePdf(onePage({ dict: '', stream: draws('X') }, '/XObject << /X 5 0 R >>', forms));
+}
+
+/**
+ * Not hostile, only heavy: one vector background form of ~`formBytes` drawn on each of `pages`
+ * pages (a letterhead or map template). Its content is counted once per page drawn; this must
+ * pass the form-bomb check.
+ */
+export function sharedBackground(pages = 2000, formBytes = 600_000): Buffer {
+  const path: string[] = [];
+  for (let i = 0, size = 0; size < formBytes; i++) size += path[path.push(`${(i * 7) % 595} ${(i * 13) % 842} m ${(i * 11) % 595} ${(i * 17) % 842} l S\n`) - 1]!.length;
+  const form = deflateSync(Buffer.from(path.join('')));
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 4} 0 R`).join(' ');
+  const objects: PdfObject[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
+    { dict: '/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Filter /FlateDecode', stream: form },
+  ];
+  const content = pages + 4; // one shared page content stream, after the pages
+  for (let i = 0; i < pages; i++) objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Bg 3 0 R >> >> /Contents ${content} 0 R >>`);
+  objects.push({ dict: '', stream: Buffer.from('/Bg Do') });
+  return writePdf(objects);
+}
+
+/**
  * An image declaring `w`×`h` pixels (60000² RGB = 10.8 GB decoded) with a little real data
  * behind it; decoders pad the rest. Drawn full-page. `full` gives it all its samples, in one
  * Flate layer as a real writer would (~1/1000 of the decoded size: 16000² RGB is 750 KB).

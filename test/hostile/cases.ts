@@ -47,6 +47,7 @@ export const FILE_CASES: FileCase[] = [
   { name: 'image 10000×10000, all its data', data: () => H.hugeImage(10_000, 10_000, { full: true }), codes: [], ok: true },
   { name: 'page 9,000,000 pt wide', data: H.hugePage, codes: ['PROCESSING_FAILED'], ok: true },
   { name: 'form XObject drawing itself', data: H.selfDrawingForm, codes: [], ok: true },
+  { name: 'forms nested 8 deep, ×10 each (10⁸ draws)', data: () => H.nestedForms(), codes: ['PDF_TOO_COMPLEX'] },
   { name: '20,000 blank pages', data: () => H.manyBlankPages(), codes: ['TOO_MANY_PAGES'] },
   { name: 'encrypted, no password', data: encryptedPdf, codes: ['ENCRYPTED_PDF'] },
   { name: 'encrypted, wrong password', data: encryptedPdf, fields: { password: 'guess' }, codes: ['ENCRYPTED_PDF'] },
