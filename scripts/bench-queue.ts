@@ -99,7 +99,7 @@ async function endToEnd(): Promise<{ jobsPerS: number; p50Ms: number; p99Ms: num
   const store = openSqlite(dir);
   const storage = new Storage(path.join(dir, 'uploads'));
   await storage.init();
-  const pool = new WorkerPool({ threads: THREADS });
+  const pool = new WorkerPool({ threads: THREADS, maxQueue: 10_000 }); // as src/pool-plugin.ts
   const dispatcher = new Dispatcher({
     db: store.db,
     storage,

@@ -50,7 +50,10 @@ const WORKER_FILE = process.env.PDF_SMALLER_WORKER_DIR
 
 export interface PoolOptions {
   threads: number;
-  /** Tasks allowed to wait for a thread. The dispatcher never queues (it claims only for free threads). */
+  /**
+   * Tasks allowed to wait for a thread: fan-out tasks of one job, and the few no-op-short
+   * jobs the dispatcher claims ahead of a free thread (see SHORT_JOB_MS in dispatcher.ts).
+   */
   maxQueue?: number;
   /** Keep this many threads warm; the rest start on demand and stop after idleTimeoutMs. */
   minThreads?: number;
@@ -66,18 +69,20 @@ export interface PoolOptions {
  */
 export class WorkerPool {
   readonly size: number;
+  readonly maxQueue: number;
   private readonly piscina: Piscina | undefined;
   private running = 0;
   private destroyed = false;
 
   constructor(opts: PoolOptions) {
     this.size = opts.threads;
+    this.maxQueue = opts.maxQueue ?? 0;
     if (opts.threads > 0) {
       this.piscina = new Piscina({
         filename: WORKER_FILE,
         minThreads: Math.min(opts.minThreads ?? opts.threads, opts.threads),
         maxThreads: opts.threads,
-        maxQueue: opts.maxQueue ?? 0,
+        maxQueue: this.maxQueue,
         idleTimeout: opts.idleTimeoutMs ?? 60_000,
         resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 1024 },
         // Compiled workers need no loader: do not let threads inherit the parent's --import

@@ -25,7 +25,7 @@ async function rig(t: Test, opts: { threads?: number; timeoutMs?: number; leaseM
   const { db } = testStore(t, dir);
   const storage = new Storage(path.join(dir, 'uploads'));
   await storage.init();
-  const pool = new WorkerPool({ threads: opts.threads ?? 1 });
+  const pool = new WorkerPool({ threads: opts.threads ?? 1, maxQueue: 10_000 }); // as src/pool-plugin.ts
   const dispatcher = new Dispatcher({
     db,
     storage,
@@ -157,6 +157,24 @@ t.test('claims no more than the pool has threads', async (t) => {
   t.equal(counts.processing, 2);
   t.equal(counts.pending, 3);
   for (const id of ids) t.equal((await r.finished(id)).status, 'completed');
+});
+
+t.test('short jobs are claimed several at a time; once jobs run long, one per free thread again', async (t) => {
+  const r = await rig(t, { threads: 2 });
+  // A history of short jobs (no-ops take a millisecond or two; the first, loading the task, far longer).
+  for (let i = 0; i < 40; i++) await r.finished(await r.submit({}));
+  const long = [];
+  for (let i = 0; i < 12; i++) long.push(await r.submit({ delayMs: 400 }));
+  await new Promise((res) => setTimeout(res, 150));
+  const batched = (await q.countByStatus(r.db)).processing ?? 0;
+  t.ok(batched > 2 && batched <= 8, `claimed ahead of the 2 threads, within 4 × 2 (${batched} processing)`);
+  for (const id of long) t.equal((await r.finished(id)).status, 'completed');
+
+  // The average is now long: claims go back to one per free thread.
+  const more = await Promise.all([1, 2, 3, 4, 5].map(() => r.submit({ delayMs: 300 })));
+  await new Promise((res) => setTimeout(res, 150));
+  t.equal((await q.countByStatus(r.db)).processing, 2);
+  for (const id of more) t.equal((await r.finished(id)).status, 'completed');
 });
 
 t.test('a cancelled running job is stopped and its result never written', async (t) => {
