@@ -51,7 +51,7 @@ const WORKER_FILE = process.env.PDF_SMALLER_WORKER_DIR
 export interface PoolOptions {
   threads: number;
   /**
-   * Tasks allowed to wait for a thread: fan-out tasks of one job, and the few no-op-short
+   * Tasks allowed to wait for a thread: fan-out tasks of one job, and the few very short
    * jobs the dispatcher claims ahead of a free thread (see SHORT_JOB_MS in dispatcher.ts).
    */
   maxQueue?: number;
