@@ -148,8 +148,10 @@ export async function pollWhileDownloading(base: string, id: string, timeoutMs =
     if (['completed', 'failed', 'cancelled', 'expired'].includes(job.status)) return { job, refusals: [...refusals], bad };
     const dl = await tryDownload(base, id);
     if (dl.status === 200) {
-      // A 200 before the job reads completed would be a result served early; check it anyway.
-      bad.push(`200 while ${job.status}${dl.complete ? '' : ' (incomplete body)'}`);
+      // The job may have completed between the status read and the download: a whole file of
+      // a job that reads completed right after is that. Anything else was served early.
+      const after = (await (await fetch(`${base}/api/jobs/${id}`)).json()) as Record<string, any>;
+      if (after.status !== 'completed' || !dl.complete) bad.push(`200 while ${after.status}${dl.complete ? '' : ' (incomplete body)'}`);
     } else if (dl.status >= 500 || !dl.code) bad.push(`${dl.status} ${dl.code ?? 'no code'}`);
     else refusals.add(dl.code);
     if (Date.now() > end) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
