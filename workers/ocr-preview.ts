@@ -16,8 +16,6 @@ export interface OcrPreviewPayload {
   dpi: number;
   pages?: PageRange[];
   skipText: boolean;
-  /** Only check that the file opens (submission); no per-page details. */
-  checkOnly?: boolean;
 }
 
 export interface OcrPreviewPage {
@@ -122,7 +120,6 @@ export const ocrPreview = defineTask(async (p: OcrPreviewPayload): Promise<OcrPr
   const { doc, pages: pageCount } = await openPdf(p.path, { maxPages: p.maxPages });
   try {
     const selected = new Set(selectPages(p.pages, pageCount));
-    if (p.checkOnly) return { kind: 'pdf', page_count: pageCount, pages: [], pages_truncated: false };
     const pages: OcrPreviewPage[] = [];
     for (let i = 0; i < Math.min(pageCount, PREVIEW_DETAIL_PAGES); i++) {
       const page = doc.loadPage(i);

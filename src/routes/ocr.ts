@@ -7,7 +7,7 @@ import { parseLanguages } from '../ocr/languages.js';
 import { PoolBusyError, TaskFailure } from '../pool.js';
 import { ErrorSchema, submitResponses } from '../schemas/common.js';
 import { OcrFormSchema, OcrPreviewSchema, parseOcrOptions, type OcrOptions } from '../schemas/ocr.js';
-import { parsePageSpec } from '../schemas/pages.js';
+import { parsePageSpec, resolvePages, type PageRange } from '../schemas/pages.js';
 import { sniff } from '../storage/sniff.js';
 import type { ReceivedFile } from '../storage/upload.js';
 import { receiveMultipart } from '../storage/upload.js';
@@ -26,6 +26,15 @@ function pagesOf(options: OcrOptions) {
     return parsePageSpec(options.pages);
   } catch (err) {
     throw new AppError('INVALID_OPTIONS', (err as Error).message, { fields: [{ field: 'pages' }] });
+  }
+}
+
+/** A page selection past the document's end is the client's INVALID_OPTIONS, as the worker would say. */
+function selectionFits(pages: PageRange[] | undefined, count: number): void {
+  try {
+    resolvePages(pages, count);
+  } catch (err) {
+    throw new AppError('INVALID_OPTIONS', (err as Error).message);
   }
 }
 
@@ -116,10 +125,15 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
           options: { ...stored },
           webhookUrl,
           check: async () => {
-            // A PDF gets the same checks as on every route (and a password decrypts it); then the page selection.
-            if (kind === 'pdf') await checkPdf(app, file, upload.fields.password);
+            if (kind === 'pdf') {
+              // The same check as on every route (a password decrypts the stored copy), then the
+              // page selection against the page count it found: one run in the probe thread.
+              const { pages: count } = await checkPdf(app, file, upload.fields.password);
+              selectionFits(pages, count);
+              return;
+            }
             if (kind === 'png') await checkPngData(file);
-            await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}), checkOnly: true });
+            await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
           },
         });
         return reply.code(202).send({
@@ -155,7 +169,8 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         const { engine } = await resolveEngine(app.config.ocrEngine);
         const file = upload.files[0]!;
         const kind = kindOf(file);
-        if (kind === 'pdf') await checkPdf(app, file, upload.fields.password);
+        // The preview opens the file with the same checks; a password first decrypts the stored copy.
+        if (kind === 'pdf' && upload.fields.password) await checkPdf(app, file, upload.fields.password);
         if (kind === 'png') await checkPngData(file);
         const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
         const todo = preview.pages.filter((p) => p.will_ocr);

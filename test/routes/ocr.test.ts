@@ -170,6 +170,7 @@ t.test('refused uploads: unsupported language, corrupt or unknown files, bad opt
     ['bad output format', { name: 'a.png', data: png }, { outputFormat: 'docx' }, 400, 'INVALID_OPTIONS', /outputFormat/],
     ['dpi out of range', { name: 'a.png', data: png }, { dpi: 5000 }, 400, 'INVALID_OPTIONS', /dpi/],
     ['page past the end', { name: 'a.png', data: png }, { pages: '3' }, 400, 'INVALID_OPTIONS', /page 3 does not exist/],
+    ['page past the end of a PDF', { name: 'a.pdf', data: imagePdf(scans) }, { pages: '9' }, 400, 'INVALID_OPTIONS', /page 9 does not exist \(the document has 2\)/],
   ];
   for (const [name, file, options, status, code, message] of cases) {
     const res = await submit(app, file, options);
