@@ -5,7 +5,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { PDFDocument } from 'pdf-lib';
 import { tempDir } from '../helpers/app.js';
-import { envFor, filesUnder, readJob, startNode, stop, tryDownload, until } from '../helpers/fault-kit.js';
+import { envFor, expectUploads, filesUnder, readJob, startNode, stop, tryDownload } from '../helpers/fault-kit.js';
 import { textPdf } from '../helpers/fixtures.js';
 import { manyPagesPdf } from '../helpers/many-pages.js';
 import { pollJob, postFile } from '../helpers/server-process.js';
@@ -64,9 +64,7 @@ t.test('a full disk while writing a result fails the job with a code, leaves no 
   const refused = await big.done;
   t.equal(refused.status, 507, refused.body ?? refused.error?.message ?? '');
   t.match(JSON.parse(refused.body ?? '{}'), { success: false, error: { code: 'INSUFFICIENT_STORAGE' } });
-  await until('the refused upload removed', async () => (await filesUnder(uploads)).length === 0, 5000).catch(async () =>
-    t.fail(`left: ${JSON.stringify(await filesUnder(uploads))}`),
-  );
+  await expectUploads(t, uploads, [], 'the refused upload removed', 5000);
 
   // The server goes on: a job that fits completes.
   const ok = await postFile(`${server.url}/api/compress`, { compressionLevel: 'low' }, { name: 'small.pdf', data: await textPdf(2) });

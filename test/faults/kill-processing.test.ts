@@ -2,7 +2,7 @@ import path from 'node:path';
 import t from 'tap';
 import { PDFDocument } from 'pdf-lib';
 import { tempDir } from '../helpers/app.js';
-import { envFor, filesUnder, kill9, pollWhileDownloading, readJob, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
+import { envFor, expectUploads, filesUnder, kill9, pollWhileDownloading, readJob, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
 import { manyPagesPdf } from '../helpers/many-pages.js';
 import { pollJob, postFile } from '../helpers/server-process.js';
 
@@ -50,10 +50,7 @@ t.test('SIGKILL while a compression runs: rescued after restart, completed once,
   const row = await readJob(dir, id);
   const lease = (JSON.parse(row!.output!) as { lease: string }).lease;
   t.not(lease, deadLease);
-  await until('only the result left in uploads/', async () => {
-    const files = await filesUnder(uploads);
-    return files.length === 1 && files[0] === `results/${id}/${lease}/compressed.pdf`;
-  }, 15_000).catch(async (err: Error) => t.fail(`${err.message}: ${JSON.stringify(await filesUnder(uploads))}`));
+  await expectUploads(t, uploads, [`results/${id}/${lease}/compressed.pdf`], 'only the result left in uploads/');
   t.equal(await stop(second), 0);
 });
 
@@ -72,8 +69,6 @@ t.test('SIGKILL on the last attempt: the job fails JOB_INTERRUPTED and its files
   t.equal(job.error?.code, 'JOB_INTERRUPTED');
   const dl = await tryDownload(second.url, id);
   t.same([dl.status, dl.code], [409, 'JOB_FAILED'], 'a coded refusal, no file');
-  await until('inputs and scratch removed', async () => (await filesUnder(uploads)).length === 0, 15_000).catch(async (err: Error) =>
-    t.fail(`${err.message}: ${JSON.stringify(await filesUnder(uploads))}`),
-  );
+  await expectUploads(t, uploads, [], 'inputs and scratch removed');
   t.equal(await stop(second), 0);
 });

@@ -2,7 +2,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { tempDir } from '../helpers/app.js';
-import { envFor, filesUnder, kill9, pollWhileDownloading, readJob, sizeOf, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
+import { envFor, expectUploads, filesUnder, kill9, pollWhileDownloading, readJob, sizeOf, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
 import { manyPagesPdf } from '../helpers/many-pages.js';
 import { postFile } from '../helpers/server-process.js';
 import { readZip } from '../helpers/zip.js';
@@ -49,10 +49,7 @@ t.test('SIGKILL while the result is being written: the half-written file is neve
   const row = await readJob(dir, id);
   const lease = (JSON.parse(row!.output!) as { lease: string }).lease;
   t.not(lease, deadLease);
-  await until('only the result left in uploads/', async () => {
-    const files = await filesUnder(uploads);
-    return files.length === 1 && files[0] === `results/${id}/${lease}/converted.zip`;
-  }, 15_000).catch(async (err: Error) => t.fail(`${err.message}: ${JSON.stringify(await filesUnder(uploads))}`));
+  await expectUploads(t, uploads, [`results/${id}/${lease}/converted.zip`], 'only the result left in uploads/');
   t.equal(await stop(second), 0);
 });
 
@@ -83,9 +80,6 @@ t.test('SIGKILL between the result rename and the completion write: the orphaned
   t.ok(dl.complete);
   t.equal((await readZip(dl.body!)).size, PAGES, 'the download is the new run\'s whole zip');
   const lease = (JSON.parse((await readJob(dir, id))!.output!) as { lease: string }).lease;
-  await until('the orphaned result swept', async () => {
-    const files = await filesUnder(uploads);
-    return files.length === 1 && files[0] === `results/${id}/${lease}/converted.zip`;
-  }, 15_000).catch(async (err: Error) => t.fail(`${err.message}: ${JSON.stringify(await filesUnder(uploads))}`));
+  await expectUploads(t, uploads, [`results/${id}/${lease}/converted.zip`], 'the orphaned result swept');
   t.equal(await stop(second), 0);
 });

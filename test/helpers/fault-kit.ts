@@ -90,6 +90,17 @@ export async function filesUnder(root: string): Promise<string[]> {
   return (await tree(root)).filter((p) => !p.endsWith('/'));
 }
 
+/**
+ * Waits until the files below `uploads` are exactly `expected` (paths relative to it, any
+ * order); otherwise fails the test with `what` and what is there instead.
+ */
+export async function expectUploads(t: Test, uploads: string, expected: string[], what: string, timeoutMs = 15_000): Promise<void> {
+  const want = JSON.stringify([...expected].sort());
+  await until(what, async () => JSON.stringify(await filesUnder(uploads)) === want, timeoutMs).catch(async (err: Error) =>
+    t.fail(`${err.message}: ${JSON.stringify(await filesUnder(uploads))}`),
+  );
+}
+
 /** Sets the mtime of everything below `dir` (and dir itself) `ageMs` into the past. */
 export async function backdate(dir: string, ageMs: number): Promise<void> {
   const when = new Date(Date.now() - ageMs);
