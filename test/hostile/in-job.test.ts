@@ -55,7 +55,9 @@ t.test('a hostile file swapped in after the submission check fails its job with 
     t.equal(job.status, 'failed', `${what}: failed`);
     t.equal(job.error?.code, code, `${what}: ${code} (${job.error?.message})`);
   }
-  t.ok(Date.now() - started < 60_000, `${jobs.length} hostile jobs failed in ${Date.now() - started} ms (a content bomb alone ran 85 s in compression before)`);
+  // Reported, not asserted (no timing thresholds in tests): the codes above already say the
+  // bombs were refused before any processing (a content bomb alone ran 85 s in compression before).
+  t.comment(`${jobs.length} hostile jobs failed in ${Date.now() - started} ms`);
   await assertHealthy(t, app, 'after the swapped files');
   const res = await send(app, '/api/compress', {}, [{ name: 'ok.pdf', data: validPdf() }], 'a valid job after them');
   t.equal((await waitJob(app, res.json().job_id, 'valid')).status, 'completed', 'the next valid job completes');
