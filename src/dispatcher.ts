@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Database } from './db/types.js';
-import { isErrorCode, ERRORS } from './errors.js';
+import { DISK_FULL, isErrorCode, ERRORS } from './errors.js';
 import type { Handlers, JobHandler, JobOutput } from './handlers.js';
 import { TaskFailure, type Progress, type WorkerPool } from './pool.js';
 import * as queue from './queue/index.js';
@@ -416,7 +416,7 @@ export interface Failure {
 /** Any error out of a run → a coded failure a client can read. */
 function toFailure(err: unknown, timedOut: boolean): Failure {
   if (timedOut) return { code: 'JOB_TIMEOUT', message: ERRORS.JOB_TIMEOUT[1], retryable: false };
-  if (isDiskFull(err)) return { code: 'INSUFFICIENT_STORAGE', message: 'The server ran out of disk space while writing the result; try again later.', retryable: false };
+  if (isDiskFull(err)) return { code: 'INSUFFICIENT_STORAGE', message: DISK_FULL, retryable: false };
   if (err instanceof TaskFailure) {
     const code = isErrorCode(err.code) ? err.code : 'PROCESSING_FAILED';
     return { code, message: err.message, retryable: err.retryable };
@@ -431,14 +431,11 @@ function toFailure(err: unknown, timedOut: boolean): Failure {
 }
 
 /**
- * A write that hit a full disk (or quota): here on the main thread (an fs error with its
- * code), as a worker's error event that ended its thread (the same), or as a task's
- * PROCESSING_FAILED whose message kept the errno text (errors cross the thread boundary as
- * code + message only). Not the file's fault, and not retried: the next run would meet the
- * same full disk, so the job fails at once and frees its space.
+ * A write on the main thread that hit a full disk (or quota). Not the file's fault, and not
+ * retried: the next run would meet the same full disk, so the job fails at once and frees its
+ * space. (A task that meets one in a worker says INSUFFICIENT_STORAGE itself: workers/task.ts.)
  */
 function isDiskFull(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-  return err instanceof TaskFailure && code === 'PROCESSING_FAILED' && /\b(ENOSPC|EDQUOT)\b|no space left on device/i.test(err.message);
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

@@ -4,6 +4,9 @@
  * error handler in app.ts turns it into the envelope of API.md. Job failures use the same
  * codes, so a client reads `error.code` the same way from a 4xx and from a failed job.
  */
+/** The message of a job that met a full disk while writing its result (the code: INSUFFICIENT_STORAGE). */
+export const DISK_FULL = 'The server ran out of disk space while writing the result; try again later.';
+
 export const ERRORS = {
   NO_FILE: [400, 'No file was uploaded. Send the file in the multipart field "file".'],
   INVALID_FILE_TYPE: [415, 'The file is not of a supported type.'],

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { DISK_FULL } from '../src/errors.js';
 
 /**
  * A failure with a code from src/errors.ts. Errors crossing the thread boundary lose every
@@ -46,6 +47,10 @@ export function defineTask<P, R>(fn: (payload: P, ctx: TaskContext) => Promise<R
       return { ok: true, value: await fn(payload, ctx) };
     } catch (err) {
       if (err instanceof TaskError) return { ok: false, error: { code: err.code, message: err.message, retryable: err.retryable } };
+      // A write that met a full disk (or quota) is the server's state, not the file's; said here,
+      // while the errno is still on the error (only name and message cross the thread boundary).
+      const errno = (err as { code?: unknown } | undefined)?.code;
+      if (errno === 'ENOSPC' || errno === 'EDQUOT') return { ok: false, error: { code: 'INSUFFICIENT_STORAGE', message: DISK_FULL, retryable: false } };
       return { ok: false, error: { code: 'PROCESSING_FAILED', message: describe(err), retryable: false } };
     } finally {
       port?.close();
