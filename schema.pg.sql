@@ -49,3 +49,12 @@ CREATE TABLE rate_limits (
   window_start BIGINT NOT NULL,
   count        INTEGER NOT NULL
 );
+
+-- version: 4
+ALTER TABLE jobs ADD COLUMN owner TEXT;
+ALTER TABLE jobs ADD COLUMN client TEXT;
+CREATE INDEX jobs_client_pending ON jobs (client) WHERE status = 'pending';
+CREATE TABLE secrets (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);

@@ -60,3 +60,17 @@ CREATE TABLE rate_limits (
   window_start INTEGER NOT NULL,
   count        INTEGER NOT NULL
 ) STRICT;
+
+-- version: 4
+-- Ownership: a job belongs to the API key that submitted it. `owner` is the key's id (a
+-- SHA-256 prefix of the key, never the key), NULL when the server runs without API_KEYS.
+-- `client` is what MAX_PENDING_PER_CLIENT counts: the owner, or a hash of the client IP.
+ALTER TABLE jobs ADD COLUMN owner TEXT;
+ALTER TABLE jobs ADD COLUMN client TEXT;
+CREATE INDEX jobs_client_pending ON jobs (client) WHERE status = 'pending';
+-- Server secrets generated at first start (the LINK_SECRET that signs download and event
+-- links when the variable is unset), shared by every process on this database.
+CREATE TABLE secrets (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;

@@ -23,6 +23,7 @@ import { moduleExt } from '../src/paths.js';
 import { WorkerPool } from '../src/pool.js';
 import { enqueue } from '../src/queue/index.js';
 import { Storage } from '../src/storage/layout.js';
+import { LinkSigner } from '../src/http/links.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -109,6 +110,7 @@ async function endToEnd(): Promise<{ jobsPerS: number; p50Ms: number; p99Ms: num
     leaseMs: 30_000,
     timeoutMs: 60_000,
     ttlMs: 3_600_000,
+    links: new LinkSigner(Buffer.from('test link secret'), 3_600_000),
   });
   const submittedAt = new Map<string, number>();
   const latencies: number[] = [];

@@ -6,6 +6,8 @@ import { dbPlugin } from './db/plugin.js';
 import { dispatcherPlugin } from './dispatcher-plugin.js';
 import { AppError, errorBody, ERRORS } from './errors.js';
 import { defaultHandlers, type Handlers } from './handlers.js';
+import { accessPlugin } from './http/access.js';
+import { LinkSigner, linkSecret } from './http/links.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
@@ -20,6 +22,8 @@ import { webhooksPlugin } from './webhooks/plugin.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    /** Signs and checks the download and event links of job JSON. */
+    links: LinkSigner;
   }
 }
 
@@ -53,6 +57,17 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     // Generous for JSON bodies (AI text routes); uploads are multipart and streamed, not buffered.
     bodyLimit: 2 * 1024 * 1024,
     forceCloseConnections: 'idle',
+    // REQUEST_TIMEOUT_S: a request not received in full in this time is answered 408 and its
+    // connection closed, however slowly it trickles (a stalled upload's staging files are then
+    // removed by receiveMultipart). Headers must arrive within 30 s; idle keep-alive
+    // connections close after 72 s (longer than the usual proxy's 60 s, so the proxy closes first).
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 72_000,
+    http: {
+      headersTimeout: Math.min(30_000, config.requestTimeoutMs),
+      // How often Node checks those timeouts (default 30 s, which would let a 5 s timeout run 35 s).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 10))),
+    },
   });
   app.decorate('config', config);
 
@@ -92,6 +107,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   });
 
   await app.register(dbPlugin, { config });
+  app.decorate('links', new LinkSigner(await linkSecret(app.store.db, config.linkSecret), config.linkTtlMs));
+  await app.register(accessPlugin, { config, links: app.links });
   await app.register(securityPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(multipart, { throwFileSizeLimit: true });

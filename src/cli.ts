@@ -10,7 +10,7 @@ Usage: pdf-smaller [options]
 
 Options (each mirrors an environment variable; flags win):
   -p, --port <n>         listen port                      (PORT, default 5000)
-      --host <addr>      listen address                   (HOST, default 0.0.0.0)
+      --host <addr>      listen address                   (HOST, default 127.0.0.1; 0.0.0.0 exposes it)
       --data-dir <dir>   SQLite database folder           (DATA_DIR, default ./data)
       --upload-dir <dir> job files folder                 (UPLOAD_DIR, default ./uploads)
       --workers <n>      worker threads                   (WORKER_THREADS, default CPU count)

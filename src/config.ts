@@ -15,9 +15,13 @@ const str = (def: string | undefined, description: string) =>
   Type.Optional(Type.String({ default: def, description }));
 const oneOf = <T extends string>(values: readonly T[], def: T, description: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), { default: def, description });
+/** A switch: true/false, yes/no, on/off or 1/0, in any case (as MinIO's and the AWS tools' docs write them). */
+const bool = (def: boolean, description: string) => Type.Boolean({ default: def, description });
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 
 export const EnvSchema = Type.Object({
-  HOST: Type.String({ default: '0.0.0.0', description: 'listen address' }),
+  HOST: Type.String({ default: '127.0.0.1', description: 'listen address (0.0.0.0 exposes the server on every interface; set API_KEYS then)' }),
   PORT: int(0, 65535, 5000, 'listen port (0 = any free port)'),
   DATA_DIR: Type.String({ default: './data', description: 'the SQLite database lives here (pdf-smaller.db)' }),
   UPLOAD_DIR: Type.String({ default: './uploads', description: 'job files: temp/, processing/, results/ below it' }),
@@ -34,7 +38,14 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_GRACE_S: int(0, 3600, 20, 'on SIGTERM/SIGINT running tasks get this long to finish before they are handed back'),
   CLEANUP_INTERVAL_S: int(1, 86_400, 60, 'how often expired results and orphaned files are swept'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino log level'),
-  API_KEYS: str(undefined, 'comma list; when set every /api route but health needs X-API-Key'),
+  API_KEYS: str(undefined, 'comma list; when set every /api route but health needs X-API-Key, and a job belongs to the key that submitted it'),
+  API_ADMIN_KEYS: str(undefined, 'comma list of keys that see, cancel and export every job (they need no entry in API_KEYS)'),
+  LINK_SECRET: str(undefined, 'signs the download_url and events_url links in job JSON (unset = generated once and kept in the database)'),
+  LINK_TTL_S: int(60, 7 * 86_400, 3600, 'a signed link works without a key for this long'),
+  REQUEST_TIMEOUT_S: int(1, 86_400, 300, 'a request not received in full within this (a stalled upload too) is closed and its files removed'),
+  MAX_EVENT_STREAMS: int(1, 100_000, 20, 'open event streams per key (or client IP without API_KEYS); more → 429 RATE_LIMITED'),
+  MAX_PENDING_PER_CLIENT: int(1, 10_000_000, 200, 'pending jobs per key (or client IP without API_KEYS); more → 503 QUEUE_FULL'),
+  METRICS_TOKEN: str(undefined, 'when set, GET /metrics needs Authorization: Bearer <token>'),
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000, 0, 'submissions per client IP per minute (0 = off); over → 429 RATE_LIMITED'),
   CORS_ORIGINS: str(undefined, 'comma list of allowed origins, * for any (unset = none)'),
   AI_BASE_URL: str(undefined, 'any OpenAI-compatible endpoint (OpenAI, OpenRouter, Ollama, vLLM…)'),
@@ -48,9 +59,10 @@ export const EnvSchema = Type.Object({
   S3_BUCKET: str(undefined, 'S3 bucket for results and the s3 export target'),
   S3_ACCESS_KEY_ID: str(undefined, 'S3 access key id'),
   S3_SECRET_ACCESS_KEY: str(undefined, 'S3 secret access key'),
-  S3_FORCE_PATH_STYLE: oneOf(['0', '1'] as const, '0', '1 = path-style bucket URLs (MinIO, s3rver)'),
-  WEBHOOK_SECRET: str(undefined, 'HMAC-SHA256 key for webhook signatures'),
-  WEBHOOK_ALLOW_PRIVATE: oneOf(['0', '1'] as const, '0', '1 allows webhooks to private and loopback addresses'),
+  S3_FORCE_PATH_STYLE: bool(false, 'path-style bucket URLs (MinIO, s3rver)'),
+  S3_EXPORT_BUCKET: str(undefined, 'bucket for the s3 export target (unset = S3_BUCKET, under exports/<job id>/ only)'),
+  WEBHOOK_SECRET: str(undefined, 'whsec_<base64>: signs webhooks per the Standard Webhooks spec (and X-Signature, HMAC-SHA256 with the whole value)'),
+  WEBHOOK_ALLOW_PRIVATE: bool(false, 'allows webhooks to private, loopback and other internal addresses'),
   WEBHOOK_RETRY_S: int(0, 3600, 5, 'delay before a failed webhook is sent again (x4 for the third try; 3 tries in all)'),
   OCR_ENGINE: oneOf(['auto', 'wasm', 'native'] as const, 'auto', 'wasm (tesseract.js), native (tesseract binary), auto (native when installed)'),
   MAX_PAGES: int(1, 1_000_000, 2000, 'pages per document; more → TOO_MANY_PAGES'),
@@ -95,6 +107,14 @@ export interface Config {
   cleanupIntervalMs: number;
   logLevel: Env['LOG_LEVEL'];
   apiKeys: string[];
+  adminKeys: string[];
+  /** From LINK_SECRET; undefined = generated and kept in the database (http/links.ts). */
+  linkSecret: string | undefined;
+  linkTtlMs: number;
+  requestTimeoutMs: number;
+  maxEventStreams: number;
+  maxPendingPerClient: number;
+  metricsToken: string | undefined;
   rateLimitPerMinute: number;
   corsOrigins: string[];
   ocrEngine: Env['OCR_ENGINE'];
@@ -115,7 +135,14 @@ export class ConfigError extends Error {
 /** Turns one raw env string into the schema's type, or says exactly what is wrong. */
 function parseValue(name: string, raw: string, schema: TSchema): unknown {
   const value = raw.trim();
-  const converted = schema[Kind] === 'Integer' && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+  let converted: unknown = value;
+  if (schema[Kind] === 'Integer' && /^[+-]?\d+$/.test(value)) converted = Number(value);
+  if (schema[Kind] === 'Boolean') {
+    const word = value.toLowerCase();
+    if (TRUE_WORDS.has(word)) converted = true;
+    else if (FALSE_WORDS.has(word)) converted = false;
+    else throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected true or false (also yes/no, on/off, 1/0)`);
+  }
   if (!Value.Check(schema, converted)) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected ${describeAllowed(schema)}`);
   }
@@ -132,6 +159,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = env as Env;
   const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
+  if (e.WEBHOOK_SECRET?.startsWith('whsec_') && !/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/.test(e.WEBHOOK_SECRET)) {
+    throw new ConfigError('WEBHOOK_SECRET is not valid: after "whsec_" expected the base64 of at least 16 random bytes (the Standard Webhooks form)');
+  }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)} is not valid: expected a postgres:// or postgresql:// URL`);
   }
@@ -154,6 +184,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cleanupIntervalMs: e.CLEANUP_INTERVAL_S * 1000,
     logLevel: e.LOG_LEVEL,
     apiKeys: list(e.API_KEYS),
+    adminKeys: list(e.API_ADMIN_KEYS),
+    linkSecret: e.LINK_SECRET,
+    linkTtlMs: e.LINK_TTL_S * 1000,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_S * 1000,
+    maxEventStreams: e.MAX_EVENT_STREAMS,
+    maxPendingPerClient: e.MAX_PENDING_PER_CLIENT,
+    metricsToken: e.METRICS_TOKEN,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     corsOrigins: list(e.CORS_ORIGINS),
     ocrEngine: e.OCR_ENGINE,
@@ -161,7 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxPendingJobs: e.MAX_PENDING_JOBS,
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     webhookSecret: e.WEBHOOK_SECRET,
-    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookRetryMs: e.WEBHOOK_RETRY_S * 1000,
     env: e,
   };

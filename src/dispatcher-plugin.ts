@@ -20,6 +20,7 @@ export const dispatcherPlugin = fp<{ config: Config; handlers: Handlers; start: 
       storage: app.storage,
       pool: app.pools.jobs,
       handlers,
+      links: app.links,
       log: app.log.child({ component: 'dispatcher' }),
       leaseMs: config.jobLeaseMs,
       timeoutMs: config.jobTimeoutMs,

@@ -10,12 +10,15 @@ import { TaskFailure, type Progress, type WorkerPool } from './pool.js';
 import * as queue from './queue/index.js';
 import type { ClaimedJob, Lease } from './queue/index.js';
 import type { Storage } from './storage/layout.js';
+import type { LinkSigner } from './http/links.js';
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
   storage: Storage;
   pool: WorkerPool;
   handlers: Handlers;
+  /** Signs the links of job JSON that handlers send out (webhooks). */
+  links: LinkSigner;
   log: Logger;
   leaseMs: number;
   timeoutMs: number;
@@ -318,6 +321,7 @@ export class Dispatcher extends EventEmitter {
         pool: this.o.pool,
         db: this.o.db,
         storage,
+        links: this.o.links,
         log,
         progress: (p) => {
           a.progress = p;

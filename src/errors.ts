@@ -28,6 +28,8 @@ export const ERRORS = {
   JOB_ID_CONFLICT: [409, 'A job with this id exists with different parameters.'],
   RATE_LIMITED: [429, 'Too many requests; slow down.'],
   UNAUTHORIZED: [401, 'A valid X-API-Key header is required.'],
+  INVALID_LINK: [403, 'The link is not valid (changed, incomplete or for another route); read the job again for a fresh one.'],
+  CROSS_SITE_REFUSED: [403, 'A page of another site may not submit to this server without an API key (allow its origin in CORS_ORIGINS).'],
   QUEUE_FULL: [503, 'Too many jobs are waiting; try again later.'],
   INSUFFICIENT_STORAGE: [507, 'The server is low on disk space; try again later.'],
   AI_NOT_CONFIGURED: [503, 'No AI provider is configured on this server.'],
@@ -50,6 +52,7 @@ export const ERRORS = {
   JOB_INTERRUPTED: [500, 'The job was interrupted too many times (the server stopped while it ran).'],
   WORKER_CRASHED: [500, 'The worker processing the job stopped unexpectedly.'],
   PROCESSING_FAILED: [500, 'The file could not be processed.'],
+  WEBHOOK_FAILED: [502, 'The webhook receiver did not accept the delivery.'],
   INTERNAL_ERROR: [500, 'An internal error occurred.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -5,6 +5,7 @@ import type { WorkerPool, Progress } from './pool.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/types.js';
 import type { Storage } from './storage/layout.js';
+import type { LinkSigner } from './http/links.js';
 import { aiHandlers } from './ai/handlers.js';
 import { exportHandler } from './cloud/export-handler.js';
 import { bulkCompressHandler } from './jobs/bulk.js';
@@ -55,6 +56,8 @@ export interface JobContext {
   /** The job store and file layout, for handlers that read other jobs (exports, webhooks). */
   db: Kysely<Database>;
   storage: Storage;
+  /** Signs download and event links for job JSON sent elsewhere (webhooks). */
+  links: LinkSigner;
   progress(p: Progress): void;
   log: Logger;
 }

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import closeWithGrace from 'close-with-grace';
+import ipaddr from 'ipaddr.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -43,5 +44,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env, opts: AppOption
     await app.close().catch(() => {});
     process.exit(1);
   }
+  if (config.apiKeys.length + config.adminKeys.length === 0 && !isLoopback(config.host)) {
+    app.log.warn(
+      `listening on ${config.host} without API_KEYS: anyone who can reach this address can submit jobs and read every job; set API_KEYS (README: Access control)`,
+    );
+  }
   return app;
+}
+
+/** A listen address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || (ipaddr.isValid(h) && ipaddr.process(h).range() === 'loopback');
 }

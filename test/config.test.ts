@@ -6,7 +6,7 @@ import { projectRoot } from '../src/paths.js';
 
 t.test('defaults match API.md', async (t) => {
   const c = loadConfig({});
-  t.equal(c.host, '0.0.0.0');
+  t.equal(c.host, '127.0.0.1', 'only this machine until HOST says otherwise');
   t.equal(c.port, 5000);
   t.equal(c.dataDir, path.resolve('./data'));
   t.equal(c.uploadDir, path.resolve('./uploads'));
@@ -30,6 +30,13 @@ t.test('values are parsed and lists split', async (t) => {
   t.equal(c.logLevel, 'debug');
   t.equal(c.webhookAllowPrivate, true);
   t.equal(loadConfig({ PORT: '' }).port, 5000, 'empty means default');
+});
+
+t.test('switches take true/false, yes/no, on/off and 1/0, in any case', async (t) => {
+  for (const word of ['true', 'TRUE', 'yes', 'On', '1', ' true ']) t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: word }).webhookAllowPrivate, true, word);
+  for (const word of ['false', 'no', 'OFF', '0']) t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: word }).webhookAllowPrivate, false, word);
+  t.equal(loadConfig({ S3_FORCE_PATH_STYLE: 'true' }).env.S3_FORCE_PATH_STYLE, true, 'S3_FORCE_PATH_STYLE=true as MinIO documents it');
+  t.throws(() => loadConfig({ S3_FORCE_PATH_STYLE: 'maybe' }), { name: 'ConfigError', message: /^S3_FORCE_PATH_STYLE="maybe" is not valid: expected true or false \(also yes\/no, on\/off, 1\/0\)$/ });
 });
 
 t.test('a bad value names the variable, the value and what is allowed', async (t) => {

@@ -11,6 +11,7 @@ import * as q from '../src/queue/index.js';
 import { Storage } from '../src/storage/layout.js';
 import { tempDir } from './helpers/app.js';
 import { testStore } from './helpers/db.js';
+import { LinkSigner } from '../src/http/links.js';
 
 interface Rig {
   db: ReturnType<typeof testStore>['db'];
@@ -35,6 +36,7 @@ async function rig(t: Test, opts: { threads?: number; timeoutMs?: number; leaseM
     leaseMs: opts.leaseMs ?? 30_000,
     timeoutMs: opts.timeoutMs ?? 30_000,
     ttlMs: 3_600_000,
+    links: new LinkSigner(Buffer.from('test link secret'), 3_600_000),
   });
   dispatcher.start();
   t.teardown(async () => {

@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { MAX_TEXT_BYTES } from '../schemas/ai.js';
 import { parseFields } from '../schemas/fields.js';
 import { receiveMultipart, type ReceivedFile } from '../storage/upload.js';
+import { MAX_SCHEMA_BYTES } from './json-schema.js';
 import type { TextSource } from './job-input.js';
 
 /** A submission received and staged, not yet a job. */
@@ -53,7 +54,8 @@ export async function receiveTextOrPdf(app: FastifyInstance, request: FastifyReq
 }
 
 export async function receivePdf(app: FastifyInstance, request: FastifyRequest): Promise<Intake> {
-  const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+  // The extraction route's schema field may be MAX_SCHEMA_BYTES (+1 so a larger one is told so by readSchema).
+  const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes, maxFieldSize: MAX_SCHEMA_BYTES + 1 });
   return { dir: upload.dir, files: upload.files, fields: upload.fields, source: 'pdf' };
 }
 

@@ -53,8 +53,8 @@ export function exportHandler(config: Config): JobHandler {
           let remote: RemoteRef;
           if (input.provider === 's3') {
             // Accepted by a node with S3_* set, run by one without: a deployment mistake, not retryable here.
-            if (!settings.s3) throw new TaskFailure('CLOUD_NOT_CONFIGURED', 'S3 export is not configured on the node that ran this export (S3_BUCKET is unset).', false);
-            remote = await uploadToS3({ s3: settings.s3, settings, source, target: input.target, signal: ctx.signal, onProgress });
+            if (!settings.s3) throw new TaskFailure('CLOUD_NOT_CONFIGURED', 'S3 export is not configured on the node that ran this export (S3_BUCKET and S3_EXPORT_BUCKET are unset).', false);
+            remote = await uploadToS3({ s3: settings.s3, jobId: input.source_job_id, settings, source, target: input.target, signal: ctx.signal, onProgress });
           } else {
             const client = new ProviderClient({ provider: input.provider, token, signal: ctx.signal, retry: settings.retry, requestTimeoutMs: settings.requestTimeoutMs });
             const task: UploadTask = { client, source, target: input.target, settings, onProgress };

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { JobRow } from '../db/types.js';
 import { AppError } from '../errors.js';
-import { getJob } from '../queue/index.js';
+import type { Principal } from '../http/access.js';
+import { findJob } from '../http/find-job.js';
 import { effectiveStatus } from '../jobs/view.js';
 import type { ExportBody } from '../schemas/cloud.js';
-import { isUuid } from '../storage/layout.js';
 import { DRIVE_FOLDER_ID, exportFilename, folderSegments } from './names.js';
 import { EXPORT_PROVIDERS, isExportProvider, PROVIDER_LABELS, type ExportProvider } from './providers.js';
 import { cloudSettings } from './settings.js';
@@ -35,10 +35,9 @@ interface SourceOutput {
   archive?: string;
 }
 
-/** The source job must be completed and still hold its files: the same answers as its download. */
-export async function completedSource(app: FastifyInstance, id: string): Promise<{ row: JobRow; output: SourceOutput }> {
-  const row = isUuid(id) ? await getJob(app.store.db, id.toLowerCase()) : undefined;
-  if (!row) throw new AppError('JOB_NOT_FOUND');
+/** The source job must be the requester's, completed, and still hold its files: the same answers as its download. */
+export async function completedSource(app: FastifyInstance, principal: Principal, id: string): Promise<{ row: JobRow; output: SourceOutput }> {
+  const row = await findJob(app, principal, id);
   const status = effectiveStatus(row);
   if (status === 'expired') throw new AppError('JOB_EXPIRED');
   if (status === 'failed') throw new AppError('JOB_FAILED', `The job failed (${row.error_code}); it has no result to export.`);

@@ -31,7 +31,10 @@ export interface OAuthApp {
 }
 
 export interface S3Settings {
-  bucket: string;
+  /** S3_BUCKET: job storage (inputs/, results/) and, without S3_EXPORT_BUCKET, exports. */
+  bucket: string | undefined;
+  /** Where the s3 export target writes: S3_EXPORT_BUCKET, else S3_BUCKET (under exports/ only). */
+  exportBucket: string;
   endpoint: string | undefined;
   region: string;
   forcePathStyle: boolean;
@@ -103,6 +106,7 @@ export function readCloudSettings(source: Source): CloudSettings {
     }),
   ) as Record<OAuthProvider, OAuthApp | undefined>;
   const bucket = text(source, 'S3_BUCKET');
+  const exportBucket = text(source, 'S3_EXPORT_BUCKET') ?? bucket;
   const endpoint = text(source, 'S3_ENDPOINT');
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new ConfigError(`S3_ENDPOINT=${JSON.stringify(endpoint)} is not valid: expected an http:// or https:// URL`);
@@ -116,12 +120,13 @@ export function readCloudSettings(source: Source): CloudSettings {
     retry: { attempts: integer(source, 'CLOUD_RETRIES'), baseMs: integer(source, 'CLOUD_RETRY_BASE_MS'), maxWaitMs: 60_000 },
     requestTimeoutMs: integer(source, 'CLOUD_REQUEST_TIMEOUT_S') * 1000,
     oauth,
-    s3: bucket
+    s3: exportBucket
       ? {
           bucket,
+          exportBucket,
           endpoint,
           region: text(source, 'S3_REGION') ?? 'us-east-1',
-          forcePathStyle: text(source, 'S3_FORCE_PATH_STYLE') === '1',
+          forcePathStyle: /^(1|true|yes|on)$/i.test(text(source, 'S3_FORCE_PATH_STYLE') ?? ''),
           // Without both keys the SDK's default chain applies (env, profile, instance role).
           credentials: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
         }

@@ -30,6 +30,10 @@ export interface JobsTable {
   webhook_status: 'pending' | 'queued' | 'delivered' | 'failed' | null;
   webhook_attempts: Generated<number>;
   webhook_error: string | null;
+  /** The submitting API key's id (keyId), null without API_KEYS. */
+  owner: string | null;
+  /** Who MAX_PENDING_PER_CLIENT counts this job against: the owner, or a hashed client IP. */
+  client: string | null;
 }
 
 export interface RateLimitsTable {
@@ -38,9 +42,15 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface SecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   jobs: JobsTable;
   rate_limits: RateLimitsTable;
+  secrets: SecretsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

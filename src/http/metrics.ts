@@ -1,4 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
+import { AppError } from '../errors.js';
+import { ErrorSchema } from '../schemas/common.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FinishedEvent } from '../dispatcher.js';
 import { countByStatus } from '../queue/index.js';
@@ -83,9 +86,28 @@ export const metricsPlugin = fp(
       if (outLen > 0) bytesOut.inc(outLen);
     });
 
-    app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'], hide: false } }, async (_req, reply) => {
-      return reply.header('content-type', registry.contentType).send(await registry.metrics());
-    });
+    const token = app.config.metricsToken ? Buffer.from(`Bearer ${app.config.metricsToken}`) : undefined;
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          summary: 'Prometheus metrics',
+          description: 'Open, or with METRICS_TOKEN set, `Authorization: Bearer <token>`.',
+          tags: ['system'],
+          security: token ? [{ metricsToken: [] }] : [],
+          response: { 200: { description: 'Prometheus text format', type: 'string' }, 401: ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        if (token) {
+          const given = Buffer.from(request.headers.authorization ?? '');
+          if (given.length !== token.length || !timingSafeEqual(given, token)) {
+            throw new AppError('UNAUTHORIZED', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+          }
+        }
+        return reply.header('content-type', registry.contentType).send(await registry.metrics());
+      },
+    );
     app.decorate('metrics', { registry, jobsSubmitted });
   },
   { name: 'metrics', dependencies: ['db', 'pool', 'dispatcher'] },

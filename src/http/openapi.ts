@@ -37,7 +37,10 @@ export const openapiPlugin = fp(
             `| code | HTTP | meaning |\n|---|---|---|\n${errorTable}`,
         },
         components: {
-          securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+          securitySchemes: {
+            apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+            metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the server sets it' },
+          },
         },
         security: [{ apiKey: [] }],
         tags: [

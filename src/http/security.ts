@@ -1,36 +1,17 @@
-import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 
-/** Routes under /api that stay open with API_KEYS set (load balancers and monitors poll them). */
-const OPEN_API_ROUTES = new Set(['/api/health', '/api/compress/health']);
-
-function sameKey(given: string, keys: Buffer[]): boolean {
-  const g = Buffer.from(given);
-  // Compare against every key without an early exit, each in constant time.
-  return keys.reduce((ok, k) => (k.length === g.length && timingSafeEqual(k, g)) || ok, false);
-}
-
-function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header) return header;
-  // EventSource and <a href> downloads cannot send headers: accept ?api_key= as well
-  // (redacted from logs by the request log controller).
-  const q = (request.query as Record<string, unknown> | undefined)?.api_key;
-  return typeof q === 'string' && q ? q : undefined;
-}
-
 /**
- * Access control and limits of API.md: API_KEYS (X-API-Key, 401 UNAUTHORIZED; health stays
- * open), RATE_LIMIT_PER_MINUTE per client IP on POST /api/* (429 RATE_LIMITED with
- * retry-after; counted in the database, so the limit holds across nodes), CORS_ORIGINS, and
- * security headers with a CSP the Swagger UI works under.
+ * Limits and headers of the README's "Access control": RATE_LIMIT_PER_MINUTE per client IP on
+ * POST routes under /api (429 RATE_LIMITED with retry-after; counted in the database, so the
+ * limit holds across nodes; decided on the matched route like the key check in access.ts),
+ * CORS_ORIGINS, and security headers. The CSP allows scripts from this origin only: the web
+ * page and Swagger UI load theirs from files; Swagger UI still needs inline styles.
  */
 export const securityPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
@@ -38,8 +19,9 @@ export const securityPlugin = fp<{ config: Config }>(
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          // Swagger UI injects inline styles and a small inline initializer.
-          scriptSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+          scriptSrcAttr: ["'none'"],
+          // Swagger UI sets inline styles on its elements.
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           connectSrc: ["'self'"],
@@ -60,23 +42,13 @@ export const securityPlugin = fp<{ config: Config }>(
       });
     }
 
-    if (config.apiKeys.length) {
-      const keys = config.apiKeys.map((k) => Buffer.from(k));
-      app.addHook('onRequest', async (request) => {
-        const path = request.url.split('?')[0]!;
-        if (!path.startsWith('/api/') || OPEN_API_ROUTES.has(path) || request.method === 'OPTIONS') return;
-        const key = presentedKey(request);
-        if (!key || !sameKey(key, keys)) throw new AppError('UNAUTHORIZED');
-      });
-    }
-
     if (config.rateLimitPerMinute > 0) {
       await app.register(rateLimit, {
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
         store: databaseRateLimitStore(app.store.db),
         skipOnError: true, // a database hiccup must not turn every submission into a 500
-        allowList: (request) => request.method !== 'POST' || !request.url.startsWith('/api/'),
+        allowList: (request) => request.method !== 'POST' || !request.routeOptions.url?.startsWith('/api/'),
         errorResponseBuilder: (_request, ctx) =>
           new AppError('RATE_LIMITED', `At most ${ctx.max} submissions per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, {
             retry_after_s: Math.ceil(ctx.ttl / 1000),

@@ -1,4 +1,5 @@
 import type { JobRow, JobStatus } from '../db/types.js';
+import type { LinkSigner } from '../http/links.js';
 import type { JobBody } from '../schemas/job.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
@@ -10,8 +11,12 @@ export function effectiveStatus(row: Pick<JobRow, 'status' | 'expires_at'>, now 
   return row.status;
 }
 
-/** A job row as GET /api/jobs/:id shows it: no lease, no paths, no internal output. */
-export function toJobBody(row: JobRow, now = Date.now()): JobBody {
+/**
+ * A job row as GET /api/jobs/:id shows it: no lease, no paths, no owner, no internal output.
+ * `download_url` and `events_url` are signed links (http/links.ts) that work without a key
+ * until they expire, for browsers' `<a href>` and `EventSource`.
+ */
+export function toJobBody(row: JobRow, links: LinkSigner, now = Date.now()): JobBody {
   const status = effectiveStatus(row, now);
   const body: JobBody = {
     success: true,
@@ -29,7 +34,8 @@ export function toJobBody(row: JobRow, now = Date.now()): JobBody {
   if (row.result !== null) body.result = JSON.parse(row.result) as Record<string, unknown>;
   // A pending job that failed before and waits to retry shows its last error too.
   if (row.error_code !== null && row.error_message !== null) body.error = { code: row.error_code, message: row.error_message };
-  if (status === 'completed' && row.output !== null) body.download_url = `/api/jobs/${row.id}/download`;
+  if (status === 'completed' && row.output !== null) body.download_url = links.sign('GET', `/api/jobs/${row.id}/download`, now);
+  body.events_url = links.sign('GET', `/api/jobs/${row.id}/events`, now);
   // The URL itself is not echoed (it may carry a token); its delivery state is.
   if (row.webhook_url !== null) {
     body.webhook = { status: row.webhook_status ?? 'waiting', attempts: row.webhook_attempts };

@@ -8,6 +8,10 @@ export interface NewJob {
   maxAttempts: number;
   /** POSTed the final job JSON (validated by the route before it gets here). */
   webhookUrl?: string;
+  /** The submitting key's id (null or absent without API_KEYS): only it (and admin keys) can see the job. */
+  owner?: string | null;
+  /** What MAX_PENDING_PER_CLIENT counts the job against (the owner, or a hashed client IP). */
+  client?: string | null;
 }
 
 /**
@@ -17,8 +21,9 @@ export interface NewJob {
  */
 export async function enqueue(db: Kysely<Database>, job: NewJob, now = Date.now()): Promise<{ created: boolean }> {
   const res = await sql`
-    INSERT INTO jobs (id, type, input, max_attempts, run_at, created_at, updated_at, webhook_url)
-    VALUES (${job.id}, ${job.type}, ${JSON.stringify(job.input ?? {})}, ${job.maxAttempts}, ${now}, ${now}, ${now}, ${job.webhookUrl ?? null})
+    INSERT INTO jobs (id, type, input, max_attempts, run_at, created_at, updated_at, webhook_url, owner, client)
+    VALUES (${job.id}, ${job.type}, ${JSON.stringify(job.input ?? {})}, ${job.maxAttempts}, ${now}, ${now}, ${now}, ${job.webhookUrl ?? null},
+            ${job.owner ?? null}, ${job.client ?? null})
     ON CONFLICT (id) DO NOTHING`.execute(db);
   return { created: Number(res.numAffectedRows ?? 0n) > 0 };
 }

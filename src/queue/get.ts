@@ -26,3 +26,14 @@ export async function countPending(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Pending jobs of one client (MAX_PENDING_PER_CLIENT); the partial index keeps it to the pending set. */
+export async function countPendingOf(db: Kysely<Database>, client: string): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .where('client', '=', client)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

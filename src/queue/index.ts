@@ -9,5 +9,5 @@ export { release } from './release.js';
 export { rescue, type RescueOutcome } from './rescue.js';
 export { cancel } from './cancel.js';
 export { expire } from './expire.js';
-export { getJob, countByStatus, countPending } from './get.js';
+export { getJob, countByStatus, countPending, countPendingOf } from './get.js';
 export { pendingWebhooks, markWebhookQueued, recordWebhookAttempt } from './webhooks.js';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AppError } from '../errors.js';
+import type { Principal } from '../http/access.js';
 import { compileSchema, MAX_SCHEMA_BYTES, SchemaError } from '../ai/json-schema.js';
 import { parseOptions, receivePdf, receiveTextOrPdf, stringField, type Intake } from '../ai/intake.js';
 import { parseLanguage } from '../ai/languages.js';
@@ -60,8 +61,8 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
       SummarizeFormSchema,
     ),
     async (request, reply) => {
-      await admit(app);
-      return submit(app, reply, await receiveTextOrPdf(app, request), 'ai_summarize', (fields) => parseOptions(SummarizeOptionsSchema, fields.options), provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).');
+      await admit(app, request.principal);
+      return submit(app, request.principal, reply, await receiveTextOrPdf(app, request), 'ai_summarize', (fields) => parseOptions(SummarizeOptionsSchema, fields.options), provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).');
     },
   );
 
@@ -75,8 +76,8 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      await admit(app);
-      return submit(app, reply, await receiveTextOrPdf(app, request), 'ai_translate', (fields) => {
+      await admit(app, request.principal);
+      return submit(app, request.principal, reply, await receiveTextOrPdf(app, request), 'ai_translate', (fields) => {
         const raw = stringField(fields, 'target_language');
         const target = parseLanguage(raw);
         if (!target) {
@@ -97,8 +98,8 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     '/api/ai/extract-text',
     route('Text of a PDF, per page, with an AI analysis', 'multipart `file` (PDF). Result: `pages` [{page, text, has_text}], `analysis` (document_type, language, summary, key_points, entities) when an AI provider is configured, else null.', ExtractTextFormSchema),
     async (request, reply) => {
-      await admit(app);
-      return submit(app, reply, await receivePdf(app, request), 'ai_extract_text', () => ({}), 'Text extraction job queued.');
+      await admit(app, request.principal);
+      return submit(app, request.principal, reply, await receivePdf(app, request), 'ai_extract_text', () => ({}), 'Text extraction job queued.');
     },
   );
 
@@ -112,8 +113,8 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      await admit(app);
-      return submit(app, reply, await receivePdf(app, request), 'ai_extract', (fields) => {
+      await admit(app, request.principal);
+      return submit(app, request.principal, reply, await receivePdf(app, request), 'ai_extract', (fields) => {
         const f = parseFields(ExtractFieldsSchema, fields as Record<string, string>);
         const rawSchema = stringField(fields, 'schema')?.trim() || undefined;
         if (!rawSchema === !f.preset) {
@@ -153,6 +154,7 @@ function readSchema(raw: string): object {
  */
 async function submit(
   app: FastifyInstance,
+  principal: Principal,
   reply: FastifyReply,
   intake: Intake,
   type: string,
@@ -165,6 +167,7 @@ async function submit(
     const webhookUrl = await checkWebhookUrl(stringField(intake.fields, 'webhook_url'), app.config.webhookAllowPrivate);
     const { job, created } = await submitJob(app, {
       id,
+      principal,
       type,
       stagingDir: intake.dir,
       files: intake.files,

@@ -26,7 +26,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: BulkFormSchema },
     },
     async (request, reply) => {
-      await admit(app);
+      await admit(app, request.principal);
       const { config } = app;
       const upload = await receiveMultipart(request, app.storage, {
         fileField: 'files',
@@ -41,6 +41,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
         let accepted = upload.files;
         const { job, created } = await submitJob(app, {
           id,
+          principal: request.principal,
           type: 'bulk_compress',
           stagingDir: upload.dir,
           files: upload.files,

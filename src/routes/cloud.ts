@@ -8,7 +8,8 @@ import { cloudSettings } from '../cloud/settings.js';
 import { tokenVaultFor } from '../cloud/token-vault.js';
 import { AppError, isErrorCode } from '../errors.js';
 import { TaskFailure } from '../pool.js';
-import { countPending, enqueue } from '../queue/index.js';
+import { enqueue } from '../queue/index.js';
+import { admit } from './submit.js';
 import { CloudProviderParamsSchema, ExportBodySchema, TokenBodySchema, TokenSchema, ValidationSchema, type ExportBody, type TokenBody } from '../schemas/cloud.js';
 import { ErrorSchema, JobIdParamsSchema, submitResponses } from '../schemas/common.js';
 
@@ -99,7 +100,7 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const body = request.body as ExportBody;
-      const { row, output } = await completedSource(app, (request.params as { id: string }).id);
+      const { row, output } = await completedSource(app, request.principal, (request.params as { id: string }).id);
       const input = await exportInput(app, row, output, body);
       const token = input.provider === 's3' ? undefined : (body.access_token ?? bearer(request.headers.authorization));
       if (input.provider !== 's3' && !token) {
@@ -107,12 +108,12 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
           fields: [{ field: 'access_token' }],
         });
       }
-      if ((await countPending(app.store.db)) >= app.config.maxPendingJobs) throw new AppError('QUEUE_FULL');
+      await admit(app, request.principal);
       const id = randomUUID();
       // In the vault before the row exists: the dispatcher may claim the job the moment it is inserted.
       if (token) vault.put(id, token);
       try {
-        await enqueue(app.store.db, { id, type: 'export', input, maxAttempts: app.config.jobMaxAttempts });
+        await enqueue(app.store.db, { id, type: 'export', input, maxAttempts: app.config.jobMaxAttempts, owner: request.principal.owner, client: request.principal.client });
       } catch (err) {
         vault.delete(id);
         throw err;

@@ -22,7 +22,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: CompressFormSchema },
     },
     async (request, reply) => {
-      await admit(app);
+      await admit(app, request.principal);
       const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
       try {
         const options = parseFields(CompressOptionsSchema, upload.fields);
@@ -30,6 +30,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
         const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
         const { job, created } = await submitJob(app, {
           id,
+          principal: request.principal,
           type: 'compress',
           stagingDir: upload.dir,
           files: upload.files,

@@ -42,7 +42,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: ConvertFormSchema },
     },
     async (request, reply) => {
-      await admit(app);
+      await admit(app, request.principal);
       const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
       try {
         const options = parseConvertFields(upload.fields);
@@ -50,6 +50,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
         const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
         const { job, created } = await submitJob(app, {
           id,
+          principal: request.principal,
           type: 'convert',
           stagingDir: upload.dir,
           files: upload.files,

@@ -3,9 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
 import type { FinishedEvent } from '../dispatcher.js';
 import { JobWatcher } from '../jobs/watcher.js';
+import { findJob } from '../http/find-job.js';
 import { getJob } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
-import { isUuid } from '../storage/layout.js';
 import { effectiveStatus, toJobBody } from '../jobs/view.js';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
@@ -19,6 +19,8 @@ const HEARTBEAT_MS = 15_000;
 export const eventRoutes: FastifyPluginAsync = async (app) => {
   const watcher = new JobWatcher(app.store.db);
   const open = new Set<ServerResponse>();
+  /** Open streams per client (MAX_EVENT_STREAMS), on this node. */
+  const streams = new Map<string, number>();
   app.dispatcher.on('finished', (e: FinishedEvent) => watcher.poke(e.id));
   app.addHook('preClose', async () => {
     watcher.stop();
@@ -35,13 +37,20 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
           'status or progress change; the stream closes after a final status. `: ping` comments every 15 s.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        response: { 200: { description: 'an event stream', type: 'string' }, 404: ErrorSchema },
+        response: { 200: { description: 'an event stream', type: 'string' }, 403: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
       },
+      config: { signedLink: true },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const row = isUuid(id) ? await getJob(app.store.db, id.toLowerCase()) : undefined;
-      if (!row) throw new AppError('JOB_NOT_FOUND');
+      const row = await findJob(app, request.principal, (request.params as { id: string }).id);
+      const client = request.principal.client;
+      const mine = streams.get(client) ?? 0;
+      if (mine >= app.config.maxEventStreams) {
+        throw new AppError('RATE_LIMITED', `At most ${app.config.maxEventStreams} event streams may be open at once per client; close one first.`, {
+          max_event_streams: app.config.maxEventStreams,
+        });
+      }
+      streams.set(client, mine + 1);
 
       reply.hijack();
       const res = reply.raw;
@@ -65,6 +74,9 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       const finish = () => {
         if (closed) return;
         closed = true;
+        const left = (streams.get(client) ?? 1) - 1;
+        if (left > 0) streams.set(client, left);
+        else streams.delete(client);
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(res);
@@ -72,12 +84,12 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       };
       request.raw.on('close', finish);
       res.write('retry: 2000\n\n');
-      send(toJobBody(row));
+      send(toJobBody(row, app.links));
       if (!closed) {
-        unsubscribe = watcher.subscribe(row.id, (changed) => send(toJobBody(changed)));
+        unsubscribe = watcher.subscribe(row.id, (changed) => send(toJobBody(changed, app.links)));
         // The row may have moved between the read above and the subscription.
         const now = await getJob(app.store.db, row.id);
-        if (now && (now.updated_at !== row.updated_at || effectiveStatus(now) !== effectiveStatus(row))) send(toJobBody(now));
+        if (now && (now.updated_at !== row.updated_at || effectiveStatus(now) !== effectiveStatus(row))) send(toJobBody(now, app.links));
       }
     },
   );

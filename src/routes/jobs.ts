@@ -1,26 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
-import type { JobRow } from '../db/types.js';
 import type { JobOutput } from '../handlers.js';
 import { tokenVaultFor } from '../cloud/token-vault.js';
-import { cancel, expire, getJob } from '../queue/index.js';
+import { findJob } from '../http/find-job.js';
+import { cancel, expire } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
 import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
 import { contentDisposition } from '../storage/filenames.js';
-import { isUuid } from '../storage/layout.js';
 import { zipStream } from '../storage/zip.js';
 import { effectiveStatus, toJobBody } from '../jobs/view.js';
 
 
 export const jobRoutes: FastifyPluginAsync = async (app) => {
-  /** Not a UUID, or no such row: the same 404 (ids are not enumerable). */
-  const findJob = async (id: string): Promise<JobRow> => {
-    const row = isUuid(id) ? await getJob(app.store.db, id.toLowerCase()) : undefined;
-    if (!row) throw new AppError('JOB_NOT_FOUND');
-    return row;
-  };
-
   app.get(
     '/api/jobs/:id',
     {
@@ -31,7 +23,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: JobSchema, 404: ErrorSchema },
       },
     },
-    async (request) => toJobBody(await findJob((request.params as { id: string }).id)),
+    async (request) => toJobBody(await findJob(app, request.principal, (request.params as { id: string }).id), app.links),
   );
 
   app.get(
@@ -42,16 +34,19 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
         tags: ['jobs'],
         params: JobIdParamsSchema,
         querystring: Type.Object({ file: Type.Optional(Type.Integer({ minimum: 0, description: 'one file of a multi-file result, by index' })) }),
+        description: 'With X-API-Key, or without a key through the signed `download_url` of the job (add `&file=N` for one file of a bulk job).',
         response: {
           200: { description: 'the result file (Content-Disposition names it)', type: 'string', format: 'binary' },
+          403: ErrorSchema,
           404: ErrorSchema,
           409: ErrorSchema,
           410: ErrorSchema,
         },
       },
+      config: { signedLink: true },
     },
     async (request, reply) => {
-      const row = await findJob((request.params as { id: string }).id);
+      const row = await findJob(app, request.principal, (request.params as { id: string }).id);
       const status = effectiveStatus(row);
       if (status === 'expired') throw new AppError('JOB_EXPIRED');
       if (status === 'failed') throw new AppError('JOB_FAILED', `The job failed (${row.error_code}); it has no result to download.`);
@@ -102,7 +97,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const row = await findJob((request.params as { id: string }).id);
+      const row = await findJob(app, request.principal, (request.params as { id: string }).id);
       const ttl = app.config.jobTtlMs;
       if (await cancel(app.store.db, row.id, ttl)) {
         app.dispatcher.cancel(row.id);

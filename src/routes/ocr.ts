@@ -105,7 +105,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: OcrFormSchema },
     },
     async (request, reply) => {
-      await admit(app);
+      await admit(app, request.principal);
       const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
       try {
         const options = parseOcrOptions(upload.fields);
@@ -119,6 +119,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         const stored: OcrJobOptions = { kind, language, outputFormat: options.outputFormat, ...(options.pages ? { pages: options.pages } : {}), dpi: options.dpi, skipText: options.skipText };
         const { job, created } = await submitJob(app, {
           id,
+          principal: request.principal,
           type: 'ocr',
           stagingDir: upload.dir,
           files: upload.files,

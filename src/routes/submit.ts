@@ -5,20 +5,28 @@ import { AppError, isErrorCode } from '../errors.js';
 import type { JobRow } from '../db/types.js';
 import type { FileJobInput } from '../handlers.js';
 import { PoolBusyError, TaskFailure } from '../pool.js';
-import { countPending, enqueue, getJob } from '../queue/index.js';
+import type { Principal } from '../http/access.js';
+import { countPending, countPendingOf, enqueue, getJob } from '../queue/index.js';
 import { safeFilename } from '../storage/filenames.js';
 import { isUuid } from '../storage/layout.js';
 import { sniff } from '../storage/sniff.js';
 import type { ReceivedFile } from '../storage/upload.js';
 
 /**
- * Checks made before a byte of an upload is stored: the queue has room and the disk has
- * more than MIN_FREE_DISK_MB free. Both are cheap (one indexed count, one statfs).
+ * Checks made before a byte of an upload is stored: the queue has room, this client has
+ * fewer than MAX_PENDING_PER_CLIENT jobs waiting (one greedy client cannot fill the queue for
+ * everyone), and the disk has more than MIN_FREE_DISK_MB free. All cheap (two indexed counts,
+ * one statfs).
  */
-export async function admit(app: FastifyInstance): Promise<void> {
+export async function admit(app: FastifyInstance, principal: Principal): Promise<void> {
   const { config } = app;
   if ((await countPending(app.store.db)) >= config.maxPendingJobs) {
     throw new AppError('QUEUE_FULL', `${config.maxPendingJobs} jobs are already waiting; try again later.`);
+  }
+  if ((await countPendingOf(app.store.db, principal.client)) >= config.maxPendingPerClient) {
+    throw new AppError('QUEUE_FULL', `You already have ${config.maxPendingPerClient} jobs waiting; try again when some have finished.`, {
+      max_pending_per_client: config.maxPendingPerClient,
+    });
   }
   if (config.minFreeDiskBytes > 0) {
     const fs = await statfs(config.uploadDir);
@@ -99,6 +107,8 @@ const inFlight = new Set<string>();
 export interface Submission {
   id: string;
   type: string;
+  /** Who submits: the job is theirs, and a client job_id is theirs alone. */
+  principal: Principal;
   /** Staging folder from receiveMultipart; becomes temp/<job>/. */
   stagingDir: string;
   files: ReceivedFile[];
@@ -117,8 +127,9 @@ export interface Submission {
 /**
  * Turns a received upload into a pending job: the staging folder becomes temp/<job>/ (one
  * rename) and then the row is inserted, so a claimed job always finds its inputs. A client
- * id that already names a job returns that job and stores nothing (idempotent resubmission,
- * without even checking the upload again); the same id for a different kind of job is a 409.
+ * id that already names one of the requester's jobs returns that job and stores nothing
+ * (idempotent resubmission, without even checking the upload again); the same id for a
+ * different kind of job, or an id another key already uses, is a 409 (never their job).
  */
 export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ job: JobRow; created: boolean }> {
   if (inFlight.has(s.id)) throw new AppError('JOB_ID_CONFLICT', 'A job with this id is being submitted right now.');
@@ -126,6 +137,7 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
   try {
     const existing = await getJob(app.store.db, s.id);
     if (existing) {
+      if (existing.owner !== s.principal.owner) throw new AppError('JOB_ID_CONFLICT', 'This job_id is already in use; choose another (a fresh UUID).');
       if (existing.type !== s.type) throw new AppError('JOB_ID_CONFLICT', `job_id already names a ${existing.type} job.`);
       return { job: existing, created: false };
     }
@@ -143,10 +155,14 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
       type: s.type,
       input,
       maxAttempts: app.config.jobMaxAttempts,
+      owner: s.principal.owner,
+      client: s.principal.client,
       ...(s.webhookUrl ? { webhookUrl: s.webhookUrl } : {}),
     });
     const job = await getJob(app.store.db, s.id);
     if (!job) throw new Error(`job ${s.id} vanished after insert`);
+    // Inserted by a concurrent submission of the same id (another node, or another key).
+    if (!created && (job.owner !== s.principal.owner || job.type !== s.type)) throw new AppError('JOB_ID_CONFLICT', 'This job_id is already in use; choose another (a fresh UUID).');
     if (created) {
       app.metrics.jobsSubmitted.inc({ type: s.type });
       app.dispatcher.wake(s.type);

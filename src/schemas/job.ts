@@ -20,7 +20,10 @@ export const JobSchema = Type.Object(
     expires_at: Type.Optional(Type.String({ format: 'date-time' })),
     result: Type.Optional(Type.Object({}, { additionalProperties: true })),
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
-    download_url: Type.Optional(Type.String()),
+    download_url: Type.Optional(
+      Type.String({ description: 'signed link to the result, usable without a key until it expires (LINK_TTL_S); add `&file=N` for one file of a bulk job' }),
+    ),
+    events_url: Type.Optional(Type.String({ description: 'signed link to the event stream (for EventSource), usable without a key until it expires' })),
     webhook: Type.Optional(
       Type.Object({
         status: Type.Union([Type.Literal('waiting'), Type.Literal('pending'), Type.Literal('queued'), Type.Literal('delivered'), Type.Literal('failed')]),

@@ -120,8 +120,9 @@ function isNotFound(err: unknown): boolean {
 export function bucketFor(config: Config): Bucket | undefined {
   const mode = config.env.STORAGE;
   const settings = cloudSettings(config);
-  if (mode === 'local' || (mode === 'auto' && !settings.s3)) return undefined;
-  if (!settings.s3) throw new Error('STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT for a non-AWS server)');
-  return new Bucket(s3Client(settings.s3, settings), settings.s3.bucket);
+  const bucket = settings.s3?.bucket;
+  if (mode === 'local' || (mode === 'auto' && !bucket)) return undefined;
+  if (!settings.s3 || !bucket) throw new Error('STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT for a non-AWS server)');
+  return new Bucket(s3Client(settings.s3, settings), bucket);
 }
 

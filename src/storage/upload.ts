@@ -34,7 +34,17 @@ export interface ReceiveOptions {
   maxFileSize: number;
   /** All files together; default maxFiles × maxFileSize. */
   maxTotalSize?: number;
+  /** One text field at most (default FIELD_BYTES); the AI extraction route takes a 64 KB schema. */
+  maxFieldSize?: number;
 }
+
+/**
+ * Text fields a request may carry, and their size: what the routes read (the widest, OCR,
+ * takes about 20 fields of a few hundred bytes) with room to spare, so a request cannot make
+ * the server buffer megabytes of fields it never looks at.
+ */
+export const MAX_FIELDS = 32;
+export const FIELD_BYTES = 16 * 1024;
 
 const HEAD_BYTES = 1024;
 
@@ -53,14 +63,15 @@ export async function receiveMultipart(request: FastifyRequest, storage: Storage
   const fields: Record<string, string> = Object.create(null);
   const otherFileFields = new Set<string>();
   const maxTotal = opts.maxTotalSize ?? opts.maxFiles * opts.maxFileSize;
+  const fieldSize = opts.maxFieldSize ?? FIELD_BYTES;
   let total = 0;
   try {
     const parts = request.parts({
-      limits: { fileSize: opts.maxFileSize, files: opts.maxFiles + 1, fields: 100, fieldSize: 1024 * 1024, parts: opts.maxFiles + 101 },
+      limits: { fileSize: opts.maxFileSize, files: opts.maxFiles + 1, fields: MAX_FIELDS, fieldSize, parts: opts.maxFiles + 1 + MAX_FIELDS },
     });
     for await (const part of parts) {
       if (part.type === 'field') {
-        if (part.valueTruncated) throw new AppError('INVALID_OPTIONS', `The field "${part.fieldname.slice(0, 64)}" is longer than 1 MB.`);
+        if (part.valueTruncated) throw new AppError('INVALID_OPTIONS', `The field "${part.fieldname.slice(0, 64)}" is longer than ${Math.round(fieldSize / 1024)} KB.`);
         fields[part.fieldname] = String(part.value);
         continue;
       }
@@ -141,7 +152,7 @@ function mapMultipartError(err: unknown, opts: ReceiveOptions): unknown {
       return new AppError('TOO_MANY_FILES', `At most ${opts.maxFiles} files per request.`, { max_files: opts.maxFiles });
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return new AppError('INVALID_REQUEST', 'The request has too many form fields.');
+      return new AppError('INVALID_REQUEST', `The request has too many form fields (at most ${MAX_FIELDS}).`);
     case 'FST_PROTO_VIOLATION':
       return new AppError('INVALID_REQUEST', 'A form field name is not allowed.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':

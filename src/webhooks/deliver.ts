@@ -1,9 +1,11 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup } from './address.js';
+import { addressRange, guardedLookup, isInternalAddress } from './address.js';
+import { signingHeaders } from './sign.js';
 
 export interface Delivery {
+  /** The message id (webhook-id): the same on every try of one delivery. */
+  id: string;
   url: string;
   body: string;
   headers: Record<string, string>;
@@ -11,11 +13,6 @@ export interface Delivery {
   allowPrivate: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
-}
-
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>` as sent in X-Signature. */
-export function signature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /**
@@ -30,8 +27,13 @@ export function deliver(d: Delivery): Promise<number> {
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(d.body)),
     ...d.headers,
-    ...(d.secret ? { 'x-signature': signature(d.secret, d.body) } : {}),
+    ...signingHeaders(d.secret, d.id, d.body),
   };
+  // An address literal is connected to without a lookup, so guardedLookup never sees it.
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (!d.allowPrivate && addressRange(literal) !== undefined && isInternalAddress(literal)) {
+    return Promise.reject(new Error(`${url.hostname} is an internal address`));
+  }
   return new Promise((resolve, reject) => {
     const req = client.request(
       url,

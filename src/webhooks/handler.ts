@@ -23,12 +23,14 @@ export function webhookHandler(config: Config): JobHandler {
       if (!row?.webhook_url) return { result: { job_id, skipped: 'the job or its webhook no longer exists' } };
       // The delivery's own state is left out, so every try sends the same bytes (and the
       // same signature): a receiver can deduplicate on them.
-      const { webhook: _delivery, ...job } = toJobBody(row);
+      // Links are anchored at the job's end, not at this try, for the same reason.
+      const { webhook: _delivery, ...job } = toJobBody(row, ctx.links, row.finished_at ?? row.updated_at);
       const body = JSON.stringify({ event: `job.${job.status}`, ...job });
       let status = 0;
       let error: string | undefined;
       try {
         status = await deliver({
+          id: `msg_${row.id}`,
           url: row.webhook_url,
           body,
           headers: {

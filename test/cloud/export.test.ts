@@ -133,9 +133,14 @@ t.test('S3: a compressed PDF exported to a real S3-compatible server equals the 
   t.equal(compressed.status, 'completed');
   const job = await exported(app, compressed.job_id, { provider: 's3', folder: 'exports/../2024/', filename: 'quarterly', access_token: 'ignored-for-s3' });
   t.equal(job.status, 'completed', JSON.stringify(job.error));
-  t.match(job.result, { provider: 's3', bytes: compressed.result.compressed_size, remote: { bucket: 'exports', key: 'exports/2024/quarterly.pdf' } });
+  // Under exports/<job id>/ whatever the folder says: `..` is a name, never a way out.
+  const key = `exports/${compressed.job_id}/exports/2024/quarterly.pdf`;
+  t.match(job.result, { provider: 's3', bytes: compressed.result.compressed_size, remote: { bucket: 'exports', key } });
   const download = await app.inject({ method: 'GET', url: compressed.download_url });
-  const object = await getObject(s3, 'exports/2024/quarterly.pdf');
+  const object = await getObject(s3, key);
   t.ok(object?.data.equals(download.rawPayload), 'the object is the downloaded result, byte for byte');
   t.equal(object?.contentType, 'application/pdf');
+  const again = await exported(app, compressed.job_id, { provider: 's3', folder: 'exports/../2024/', filename: 'quarterly' });
+  t.equal(again.result.remote.key, `exports/${compressed.job_id}/exports/2024/quarterly (1).pdf`, 'a second export of the same name never overwrites the first');
+  t.ok((await getObject(s3, key))?.data.equals(download.rawPayload), 'the first object is unchanged');
 });

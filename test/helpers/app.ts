@@ -64,10 +64,10 @@ export async function multipart(
 }
 
 /** Polls GET /api/jobs/:id until the job is final (or the test times out). */
-export async function waitForJob(app: FastifyInstance, id: string, timeoutMs = 60_000): Promise<Record<string, any>> {
+export async function waitForJob(app: FastifyInstance, id: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<Record<string, any>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const res = await app.inject({ method: 'GET', url: `/api/jobs/${id}` });
+    const res = await app.inject({ method: 'GET', url: `/api/jobs/${id}`, headers });
     const body = res.json();
     if (['completed', 'failed', 'cancelled', 'expired'].includes(body.status)) return body;
     if (Date.now() > end) throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms`);

@@ -49,11 +49,11 @@ t.test('a mixed batch: valid files compressed, the broken one reported, one zip,
   t.equal(await pages(zip.get('a (2).pdf')!), 2);
   t.equal(await pages(zip.get('x.pdf')!), 3);
 
-  const one = await app.inject({ method: 'GET', url: `${job.download_url}?file=2` });
+  const one = await app.inject({ method: 'GET', url: `${job.download_url}&file=2` });
   t.equal(one.statusCode, 200);
   t.match(one.headers['content-disposition'], /filename="a \(2\)\.pdf"/);
   t.equal(await pages(one.rawPayload), 2);
-  const failedOne = await app.inject({ method: 'GET', url: `${job.download_url}?file=1` });
+  const failedOne = await app.inject({ method: 'GET', url: `${job.download_url}&file=1` });
   t.equal(failedOne.statusCode, 404, 'the failed file has no result');
   t.equal(failedOne.json().error.code, 'JOB_NOT_FOUND');
 });

@@ -264,6 +264,8 @@ async function browserTests(t: Test, browser: Browser) {
 
   t.test('with API_KEYS the page asks for the key, keeps it in sessionStorage and then works', async (t) => {
     const { page, problems } = await openPage(t, browser, keyedBase, { waitReady: false });
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
     const keyField = page.getByRole('textbox', { name: 'API key' });
     await keyField.waitFor();
     t.match(await page.locator('#key-message').textContent(), /needs an API key/);
@@ -282,11 +284,19 @@ async function browserTests(t: Test, browser: Browser) {
     await page.locator('#file-input').setInputFiles({ name: 'locked.pdf', mimeType: 'application/pdf', buffer: await textPdf(2) });
     await page.getByRole('button', { name: 'Compress', exact: true }).click();
     const job = await finished(page, 'locked.pdf');
-    t.equal(await job.getAttribute('data-status'), 'completed', 'followed through the event stream with ?api_key=');
+    t.equal(await job.getAttribute('data-status'), 'completed', 'followed through the signed event stream link');
+    t.notOk(requested.some((u) => /api_key/.test(u)), 'the key never goes into a URL');
     const doc = await PDFDocument.load(readFileSync(await download(t, page, job.getByRole('link', { name: /Download result/ }))));
     t.equal(doc.getPageCount(), 2);
     await page.screenshot({ path: path.join(ARTIFACTS, 'api-key-done.png'), fullPage: true });
     t.same(problems, []);
+  });
+
+  t.test('Swagger UI runs under the CSP (no inline scripts allowed)', async (t) => {
+    const { page, problems } = await openPage(t, browser, `${keyedBase}/docs`, { waitReady: false });
+    await page.locator('.swagger-ui .opblock').first().waitFor();
+    t.ok((await page.locator('.swagger-ui .opblock').count()) >= 20, 'the operations are listed');
+    t.same(problems, [], 'no CSP violation, no page error');
   });
 
   const idle = await startApp(t, {}, { dispatch: false });

@@ -1,8 +1,9 @@
 /**
- * Talking to the API: X-API-Key on every request (from sessionStorage, this tab only),
- * ?api_key= on URLs that cannot carry headers (EventSource, download links), the error
- * envelope turned into ApiError, and 401 UNAUTHORIZED answered by asking for the key and
- * sending the same request again once it is given.
+ * Talking to the API: X-API-Key on every request (from sessionStorage, this tab only), the
+ * error envelope turned into ApiError, and 401 UNAUTHORIZED answered by asking for the key and
+ * sending the same request again once it is given. URLs that cannot carry a header
+ * (EventSource, download links) are the signed `events_url` and `download_url` of the job
+ * JSON: the key never goes into a URL.
  */
 const KEY_STORAGE = 'pdf-smaller.api-key';
 
@@ -42,13 +43,10 @@ function forgetKey(): void {
   }
 }
 
-/** The URL with ?api_key= when a key is set, for EventSource and <a href> downloads. */
-function withKey(path: string): string {
-  const key = storedKey();
-  if (!key) return path;
-  const url = new URL(path, window.location.href);
-  url.searchParams.set('api_key', key);
-  return url.pathname + url.search;
+/** Seconds a signed link has left (its `expires` parameter), or 0 when it has none. */
+function linkSecondsLeft(link: string): number {
+  const expires = Number(new URL(link, window.location.href).searchParams.get('expires'));
+  return Number.isFinite(expires) ? expires - Date.now() / 1000 : 0;
 }
 
 /** Requests waiting for a key; the page shows the key form while this is not empty. */

@@ -11,6 +11,7 @@ interface JobJson {
   result?: Record<string, unknown>;
   error?: { code: string; message: string };
   download_url?: string;
+  events_url?: string;
 }
 
 const FINAL_STATUSES = ['completed', 'failed', 'cancelled', 'expired'];
@@ -103,16 +104,32 @@ class JobCard {
     this.follow();
   }
 
+  /**
+   * The job is read once with the key (X-API-Key), which gives its signed events_url: an
+   * EventSource cannot send a header, and the key never goes into a URL.
+   */
   private follow(): void {
     if (typeof EventSource !== 'function') return this.poll();
-    const source = new EventSource(withKey(`/api/jobs/${encodeURIComponent(this.id!)}/events`));
+    api<JobJson>('GET', `/api/jobs/${encodeURIComponent(this.id!)}`).then(
+      (job) => {
+        this.update(job);
+        if (this.stopped) return;
+        if (job.events_url) this.stream(job.events_url);
+        else this.poll();
+      },
+      () => this.poll(),
+    );
+  }
+
+  private stream(eventsUrl: string): void {
+    const source = new EventSource(eventsUrl);
     this.source = source;
     source.addEventListener('job', (e) => {
       const job = parseJson((e as MessageEvent<string>).data) as JobJson | undefined;
       if (job && typeof job.status === 'string') this.update(job);
     });
-    // Any failure of the stream (401, proxy, server restart): poll instead, which also asks
-    // for the key when it is needed.
+    // Any failure of the stream (an expired link, proxy, server restart): poll instead, which
+    // also asks for the key when it is needed.
     source.onerror = () => {
       source.close();
       if (this.source === source) this.source = undefined;
@@ -224,23 +241,39 @@ class JobCard {
     const bulk = job.task_type === 'bulk_compress' && Array.isArray(result.files);
     setContent(this.resultBox, ...resultNodes(result, bulk));
     const links: HTMLElement[] = [];
-    if (job.download_url) links.push(downloadLink(job.job_id, undefined, bulk ? 'Download all (zip)' : 'Download result', this.title));
+    const signed = job.download_url;
+    if (signed) links.push(downloadLink(job.job_id, signed, undefined, bulk ? 'Download all (zip)' : 'Download result', this.title));
     setContent(this.downloads, ...links);
     // Per-file links of a bulk job sit with their file in the result list.
-    if (job.download_url && bulk) {
+    if (signed && bulk) {
       for (const item of Array.from(this.resultBox.querySelectorAll<HTMLElement>('li[data-file-index]'))) {
         const name = item.dataset.fileName ?? '';
-        item.appendChild(downloadLink(job.job_id, Number(item.dataset.fileIndex), 'Download', name));
+        item.appendChild(downloadLink(job.job_id, signed, Number(item.dataset.fileIndex), 'Download', name));
       }
     }
   }
 }
 
-/** The key goes into the URL at click time, so a key given later still works. */
-function downloadLink(jobId: string, file: number | undefined, text: string, about: string): HTMLAnchorElement {
-  const path = `/api/jobs/${encodeURIComponent(jobId)}/download${file === undefined ? '' : `?file=${file}`}`;
-  const link = h('a', { class: 'button download', href: withKey(path), download: '' }, text, h('span', { class: 'sr-only' }, ` ${about}`));
-  link.addEventListener('click', () => (link.href = withKey(path)));
+/**
+ * A download link: the job's signed download_url (`&file=N` for one file of a bulk job).
+ * Signed links expire (LINK_TTL_S); a click on one that has (nearly) run out reads the job
+ * again for a fresh link first.
+ */
+function downloadLink(jobId: string, signed: string, file: number | undefined, text: string, about: string): HTMLAnchorElement {
+  const withFile = (url: string) => (file === undefined ? url : `${url}&file=${file}`);
+  const link = h('a', { class: 'button download', href: withFile(signed), download: '' }, text, h('span', { class: 'sr-only' }, ` ${about}`));
+  link.addEventListener('click', (e) => {
+    if (linkSecondsLeft(link.href) > 30) return;
+    e.preventDefault();
+    api<JobJson>('GET', `/api/jobs/${encodeURIComponent(jobId)}`).then(
+      (job) => {
+        if (!job.download_url) return;
+        link.href = withFile(job.download_url);
+        link.click();
+      },
+      () => {},
+    );
+  });
   return link;
 }
 
