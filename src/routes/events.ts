@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
@@ -5,7 +6,7 @@ import type { FinishedEvent } from '../dispatcher.js';
 import { JobWatcher } from '../jobs/watcher.js';
 import { findJob } from '../http/find-job.js';
 import { getJob } from '../queue/index.js';
-import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
+import { ErrorSchema, JobIdParamsSchema, SignedLinkQuery } from '../schemas/common.js';
 import { effectiveStatus, toJobBody } from '../jobs/view.js';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
@@ -37,6 +38,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
           'status or progress change; the stream closes after a final status. `: ping` comments every 15 s.',
         tags: ['jobs'],
         params: JobIdParamsSchema,
+        querystring: Type.Object(SignedLinkQuery),
         response: { 200: { description: 'an event stream', type: 'string' }, 403: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
       },
       config: { signedLink: true },

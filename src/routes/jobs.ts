@@ -5,7 +5,7 @@ import type { JobOutput } from '../handlers.js';
 import { tokenVaultFor } from '../cloud/token-vault.js';
 import { findJob } from '../http/find-job.js';
 import { cancel, expire } from '../queue/index.js';
-import { ErrorSchema, JobIdParamsSchema } from '../schemas/common.js';
+import { ErrorSchema, JobIdParamsSchema, SignedLinkQuery } from '../schemas/common.js';
 import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
 import { contentDisposition } from '../storage/filenames.js';
 import { zipStream } from '../storage/zip.js';
@@ -33,7 +33,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
         summary: 'Download the result file',
         tags: ['jobs'],
         params: JobIdParamsSchema,
-        querystring: Type.Object({ file: Type.Optional(Type.Integer({ minimum: 0, description: 'one file of a multi-file result, by index' })) }),
+        querystring: Type.Object({ file: Type.Optional(Type.Integer({ minimum: 0, description: 'one file of a multi-file result, by index' })), ...SignedLinkQuery }),
         description: 'With X-API-Key, or without a key through the signed `download_url` of the job (add `&file=N` for one file of a bulk job).',
         response: {
           200: { description: 'the result file (Content-Disposition names it)', type: 'string', format: 'binary' },

@@ -30,6 +30,12 @@ export const SubmittedSchema = Type.Object(
 
 export const JobIdParamsSchema = Type.Object({ id: Type.String({ description: 'job id (UUID)' }) });
 
+/** The query of a signed link (download_url, events_url of the job JSON): both or neither. */
+export const SignedLinkQuery = {
+  expires: Type.Optional(Type.String({ pattern: '^\\d{1,12}$', description: 'signed links: expiry (unix seconds)' })),
+  sig: Type.Optional(Type.String({ description: 'signed links: base64url HMAC-SHA256 of method, path and expiry' })),
+};
+
 /** Response map shared by submission routes: 202 plus every error status they can answer. */
 export const submitResponses = {
   202: SubmittedSchema,

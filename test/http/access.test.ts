@@ -93,6 +93,19 @@ t.test('every spelling of a path that the router accepts is checked like the pla
   t.equal(after.json().status, 'pending', 'nothing was cancelled');
 });
 
+t.test('the rate limit counts every spelling of a submission route', async (t) => {
+  const { app } = await startApp(t, { RATE_LIMIT_PER_MINUTE: '2' }, { dispatch: false });
+  const port = await listen(t, app);
+  // Fixed one-minute windows: start early in one so the three requests count in the same.
+  if (Date.now() % 60_000 > 40_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 50));
+  const form = await multipart({}, [{ name: 'a.pdf', data: await textPdf(1) }]);
+  const codes: number[] = [];
+  for (const target of ['/api/compress', '/%61pi/compress', `http://127.0.0.1:${port}/api/%63ompress`]) {
+    codes.push((await rawRequest(port, `POST ${target} HTTP/1.1`, form.headers, form.payload)).status);
+  }
+  t.same(codes, [202, 202, 429]);
+});
+
 t.test('a job is its key\'s: other keys get 404 everywhere, admin keys see all, ids cannot be squatted', async (t) => {
   const { app } = await startApp(t, KEYS);
   const mine = (await submit(app, A)).json().job_id as string;
