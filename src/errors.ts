@@ -1,7 +1,7 @@
 /**
  * The one registry of coded errors. A code has one HTTP status and one default message;
  * routes throw `new AppError('CODE')` (optionally with a sharper message or details) and the
- * error handler in app.ts turns it into the envelope of API.md. Job failures use the same
+ * error handler in app.ts turns it into the error envelope (README). Job failures use the same
  * codes, so a client reads `error.code` the same way from a 4xx and from a failed job.
  */
 /** The message of a job that met a full disk while writing its result (the code: INSUFFICIENT_STORAGE). */
@@ -76,7 +76,26 @@ export class AppError extends Error {
   }
 }
 
-/** The error envelope of API.md. */
+/**
+ * A job (or a task in a worker thread) that ran and failed with a registered code: bad input,
+ * an engine refusal, a provider's answer. The dispatcher records the code on the job, and
+ * retries only a retryable failure. The code's type is ErrorCode, so an unregistered code
+ * does not compile (workers' TaskError is typed the same way).
+ */
+export class TaskFailure extends Error {
+  override name = 'TaskFailure';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    /** For a retryable failure: wait at least this long before the next run (e.g. a Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The error envelope (README "Use it"). */
 export function errorBody(code: string, message: string, requestId: string, details?: unknown) {
   return {
     success: false as const,

@@ -4,7 +4,7 @@ import t from 'tap';
 import { ConfigError, EnvSchema, loadConfig } from '../src/config.js';
 import { projectRoot } from '../src/paths.js';
 
-t.test('defaults match API.md', async (t) => {
+t.test('defaults match the README', async (t) => {
   const c = loadConfig({});
   t.equal(c.host, '127.0.0.1', 'only this machine until HOST says otherwise');
   t.equal(c.port, 5000);

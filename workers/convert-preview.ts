@@ -1,25 +1,18 @@
 import { walkActiveContent, type ActiveContent } from './active-content.js';
 import path from 'node:path';
-import type { ConvertFormat, ImageFormat } from '../src/schemas/convert.js';
-import type { PageRange } from '../src/schemas/pages.js';
 import { extractPages } from './convert/extract-pages.js';
 import { notesFor } from './convert/notes.js';
 import { extractPart, isStructured, runConversion, writeParts } from './convert/run.js';
-import type { Note } from './convert/types.js';
+import type { ConvertFormat } from '../src/schemas/convert.js';
+import type { ConvertRequest, Note } from './convert/types.js';
 import { OUTPUT_EXT } from './convert.js';
 import { openPdf, selectPages } from './pdf.js';
 import { defineTask } from './task.js';
 
-export interface ConvertPreviewPayload {
+export interface ConvertPreviewPayload extends ConvertRequest {
   path: string;
   /** Scratch folder for the sample conversion (the request's staging folder). */
   scratchDir: string;
-  format: ConvertFormat;
-  maxPages: number;
-  pages?: PageRange[];
-  dpi: number;
-  imageFormat: ImageFormat;
-  ocr: boolean;
   /** Time allowed for the per-page analysis; pages past it are not analysed. */
   budgetMs?: number;
 }

@@ -36,6 +36,8 @@ export const compressPreview = lazy(() => import('./compress-preview.js'), 'comp
 export const noop = lazy(() => import('./noop.js'), 'noop');
 export const extractText = lazy(() => import('./extract-text.js'), 'extractText');
 export const convert = lazy(() => import('./convert.js'), 'convert');
+export const convertExtract = lazy(() => import('./convert.js'), 'convertExtract');
+export const convertWrite = lazy(() => import('./convert.js'), 'convertWrite');
 export const convertPreview = lazy(() => import('./convert-preview.js'), 'convertPreview');
 export const ocrPlan = lazy(() => import('./ocr.js'), 'ocrPlan');
 export const ocrRecognize = lazy(() => import('./ocr.js'), 'ocrRecognize');

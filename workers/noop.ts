@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineTask, TaskError } from './task.js';
+import { threadId } from 'node:worker_threads';
+import type { ErrorCode } from '../src/errors.js';
+import { defineTask, heldBytes, TaskError } from './task.js';
 
 export interface NoopPayload {
   echo?: unknown;
   /** Hold the thread this long (tests of timeouts, leases and shutdown). */
   delayMs?: number;
   /** Fail with this coded error. */
-  fail?: { code: string; message: string; retryable?: boolean };
+  fail?: { code: ErrorCode; message: string; retryable?: boolean };
   /** End the worker thread abruptly, as a WASM abort or an out-of-memory kill would. */
   crash?: boolean;
 }
@@ -22,5 +24,6 @@ export const noop = defineTask(async (p: NoopPayload, ctx) => {
     await sleep(p.delayMs);
   }
   if (p.fail) throw new TaskError(p.fail.code, p.fail.message, p.fail.retryable ?? false);
-  return { echo: p.echo ?? null };
+  // The thread and what it holds: what recycling decides on (its tests read them).
+  return { echo: p.echo ?? null, thread: threadId, held: heldBytes() };
 });

@@ -20,8 +20,7 @@ export interface ProbeResult {
  * a password that opens a locked PDF, the stored upload is replaced by a decrypted copy
  * (through a temp name): the job then needs no password, so none is ever stored.
  */
-export const probe = defineTask(async (p: ProbePayload, ctx): Promise<ProbeResult> => {
-  ctx.progress(0, 'started'); // checkPdf times the run from here, apart from the wait for the thread
+export const probe = defineTask(async (p: ProbePayload): Promise<ProbeResult> => {
   const { doc, pages, unlocked } = await openPdf(p.path, { maxPages: p.maxPages, ...(p.password ? { password: p.password } : {}) });
   try {
     if (unlocked) {

@@ -1,15 +1,43 @@
-import type { MessagePort } from 'node:worker_threads';
-import { DISK_FULL } from '../src/errors.js';
+import v8 from 'node:v8';
+import { threadId, type MessagePort } from 'node:worker_threads';
+import { workerData } from 'piscina';
+import { DISK_FULL, type ErrorCode } from '../src/errors.js';
+import { mupdfHeapBytes } from './mupdf.js';
+import { RETIRE_SLOTS, type RecycleData } from './recycle.js';
 
 /**
- * A failure with a code from src/errors.ts. Errors crossing the thread boundary lose every
- * property but name and message, so tasks return failures as data (see defineTask) and the
- * pool turns them back into errors on the main thread.
+ * Lean threads: a WebAssembly heap never shrinks, so a thread that compressed a 37 MB photo
+ * PDF would keep ~250 MB for the rest of its life. After a task that left this thread's
+ * MuPDF heap and V8 heap above WORKER_RECYCLE_MB, the thread marks itself retiring in the
+ * memory it shares with the pool (the pool's load balancer then gives it no new task) and
+ * exits once its answer is out; Piscina starts a fresh thread in its place.
+ */
+const recycle = (workerData as { recycle?: RecycleData } | undefined)?.recycle;
+const retiring = recycle ? new Int32Array(recycle.flags) : undefined;
+if (retiring) Atomics.store(retiring, threadId % RETIRE_SLOTS, 0); // a fresh thread in a reused slot
+
+/** What recycling weighs: this thread's MuPDF heap and its V8 heap. */
+export function heldBytes(): number {
+  return mupdfHeapBytes() + v8.getHeapStatistics().total_heap_size;
+}
+
+function retireIfHeavy(): void {
+  if (!recycle || !retiring || heldBytes() <= recycle.bytes) return;
+  Atomics.store(retiring, threadId % RETIRE_SLOTS, 1);
+  // After the answer has been posted (Piscina posts it once this task's promise settles).
+  setTimeout(() => process.exit(0), 50);
+}
+
+/**
+ * A failure with a code registered in src/errors.ts (typed ErrorCode: an unregistered code does
+ * not compile). Errors crossing the thread boundary lose every property but name and message,
+ * so tasks return failures as data (see defineTask) and the pool turns them back into
+ * TaskFailure on the main thread.
  */
 export class TaskError extends Error {
   override name = 'TaskError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     /** True when running the task again may succeed (a transient fault, not the input). */
     readonly retryable = false,
@@ -20,7 +48,7 @@ export class TaskError extends Error {
 
 export type TaskOutcome<T> =
   | { ok: true; value: T }
-  | { ok: false; error: { code: string; message: string; retryable: boolean } };
+  | { ok: false; error: { code: ErrorCode; message: string; retryable: boolean } };
 
 export interface TaskContext {
   /** Reports progress to the job (throttled by the dispatcher). */
@@ -40,6 +68,8 @@ export interface TaskEnvelope {
 export function defineTask<P, R>(fn: (payload: P, ctx: TaskContext) => Promise<R> | R) {
   return async (payload: P & TaskEnvelope): Promise<TaskOutcome<R>> => {
     const port = payload.progressPort;
+    // First message: the task left the queue (the probe's run-time bound starts here).
+    port?.postMessage({ started: true });
     const ctx: TaskContext = {
       progress: (percent, stage) => port?.postMessage({ percent, stage }),
     };
@@ -54,12 +84,18 @@ export function defineTask<P, R>(fn: (payload: P, ctx: TaskContext) => Promise<R
       return { ok: false, error: { code: 'PROCESSING_FAILED', message: describe(err), retryable: false } };
     } finally {
       port?.close();
+      retireIfHeavy();
     }
   };
 }
 
-/** An engine error's message, without file system paths. */
+/** MuPDF's own message, short and without paths. */
+export function engineMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.replace(/(?:\/[\w.@-]+)+/g, '<file>').replace(/\s+/g, ' ').trim().slice(0, 200) || 'unknown error';
+}
+
+/** An engine error as a job's message: what went wrong, without file system paths. */
 export function describe(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return `The file could not be processed: ${message.replace(/(?:\/[\w.@-]+)+/g, '<file>').slice(0, 300)}`;
+  return `The file could not be processed: ${engineMessage(err)}`;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import type { Provider } from './provider.js';
 import { redactSecrets } from './redact.js';
 import { addUsage, emptyUsage, type Usage } from './usage.js';

@@ -1,10 +1,10 @@
 import type { ValidateFunction } from 'ajv';
-import type { Progress } from '../pool.js';
-import { TaskFailure } from '../pool.js';
+import type { Progress } from '../pool/pool.js';
+import { TaskFailure } from '../errors.js';
 import { chunkText } from './chunking.js';
 import type { AiClient, CallContext } from './client.js';
 import { describeErrors, parseJsonAnswer } from './json-schema.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../pool/map-limit.js';
 import { extractPrompt, repairPrompt } from './prompts.js';
 import { askForJson, checkAnswer } from './structured.js';
 import type { Budget } from './summarize.js';

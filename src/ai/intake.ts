@@ -5,17 +5,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { MAX_TEXT_BYTES } from '../schemas/ai.js';
 import { parseFields } from '../schemas/fields.js';
-import { receiveMultipart, type ReceivedFile } from '../storage/upload.js';
+import { receiveMultipart, type Intake } from '../storage/upload.js';
 import { MAX_SCHEMA_BYTES } from './json-schema.js';
 import type { TextSource } from './job-input.js';
 
-/** A submission received and staged, not yet a job. */
-export interface Intake {
-  /** Staging folder holding input-0 (the PDF, or the JSON text as UTF-8). */
-  dir: string;
-  files: ReceivedFile[];
-  /** Top-level fields: the JSON body's values, or the form's strings. */
-  fields: Record<string, unknown>;
+/** An AI submission received and staged: input-0 is the PDF, or the JSON text as UTF-8. */
+export interface AiIntake extends Intake {
   source: TextSource;
 }
 
@@ -27,7 +22,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * a job through the same submitJob (idempotent job_id, inputs in temp/<job>/) and the job
  * row stays small.
  */
-export async function receiveTextOrPdf(app: FastifyInstance, request: FastifyRequest): Promise<Intake> {
+export async function receiveTextOrPdf(app: FastifyInstance, request: FastifyRequest): Promise<AiIntake> {
   if (request.isMultipart()) return receivePdf(app, request);
   const body = request.body;
   if (!isObject(body)) {
@@ -53,7 +48,7 @@ export async function receiveTextOrPdf(app: FastifyInstance, request: FastifyReq
   return { dir, files: [{ index: 0, path: file, clientName: 'text.txt', size: data.length, head: data.subarray(0, 1024) }], fields: body, source: 'text' };
 }
 
-export async function receivePdf(app: FastifyInstance, request: FastifyRequest): Promise<Intake> {
+export async function receivePdf(app: FastifyInstance, request: FastifyRequest): Promise<AiIntake> {
   // The extraction route's schema field may be MAX_SCHEMA_BYTES (+1 so a larger one is told so by readSchema).
   const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes, maxFieldSize: MAX_SCHEMA_BYTES + 1 });
   return { dir: upload.dir, files: upload.files, fields: upload.fields, source: 'pdf' };
@@ -77,12 +72,4 @@ export function parseOptions<T extends TObject>(schema: T, raw: unknown): Static
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) fields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return parseFields(schema, fields);
-}
-
-/** A top-level text field (JSON or form): a string, or absent. */
-export function stringField(fields: Record<string, unknown>, name: string): string | undefined {
-  const v = fields[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new AppError('INVALID_OPTIONS', `${name} must be a string.`, { fields: [{ field: name }] });
-  return v;
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobContext } from '../handlers.js';
+import type { FileJobInput, JobContext } from '../jobs/types.js';
 import { runOcr } from '../ocr/pipeline.js';
-import { TaskFailure } from '../pool.js';
-import type { ExtractTextResult, PageText } from '../../workers/extract-text.js';
+import { TaskFailure } from '../errors.js';
+import type { PageText } from '../../workers/extract-text.js';
 
 /** Where an AI job's text came from: a JSON body (stored as input-0) or an uploaded PDF. */
 export type TextSource = 'text' | 'pdf';
@@ -45,7 +45,7 @@ export async function readDocumentText(ctx: JobContext, opts: ReadOptions): Prom
     doc = { text: await readFile(inputPath, 'utf8'), source: 'text' };
   } else {
     ctx.progress({ percent: 2, stage: 'extracting text' });
-    const extracted = await ctx.pool.run<ExtractTextResult>(
+    const extracted = await ctx.pool.run(
       'extractText',
       { input: inputPath, maxPages: opts.maxPages },
       { signal: ctx.signal, onProgress: (p) => ctx.progress({ percent: Math.round(p.percent / 5), stage: `extracting text: ${p.stage}` }) },

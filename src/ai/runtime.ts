@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
-import type { JobContext } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
+import type { JobContext } from '../jobs/types.js';
+import { TaskFailure } from '../errors.js';
 import { AiClient, DEFAULT_CLIENT_OPTIONS, type CallContext, type ClientOptions } from './client.js';
 import { resolveProvider } from './provider.js';
 import { emptyUsage } from './usage.js';

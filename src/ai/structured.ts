@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import type { AiClient, CallContext, ChatMessage } from './client.js';
 import { describeErrors, parseJsonAnswer } from './json-schema.js';
 import { correctionMessages } from './prompts.js';

@@ -1,7 +1,7 @@
-import type { Progress } from '../pool.js';
+import type { Progress } from '../pool/pool.js';
 import { chunkText } from './chunking.js';
 import type { AiClient, CallContext } from './client.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../pool/map-limit.js';
 import { combineSummariesPrompt, summarizePartPrompt, summarizePrompt, type SummaryLength, type SummaryStyle } from './prompts.js';
 import { textRank } from './textrank.js';
 

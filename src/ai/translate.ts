@@ -1,8 +1,8 @@
-import type { Progress } from '../pool.js';
+import type { Progress } from '../pool/pool.js';
 import { chunkText, joinChunks } from './chunking.js';
 import type { AiClient, CallContext } from './client.js';
 import type { Language } from './languages.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../pool/map-limit.js';
 import { translatePrompt } from './prompts.js';
 
 export interface Translation {

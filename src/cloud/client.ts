@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import { answerFailure, clean, isRetryable } from './failures.js';
 import { backoffMs, call, NetworkError, retryAfterMs, type Answer, type Req } from './http.js';
 import { PROVIDER_LABELS, type ExportProvider } from './providers.js';

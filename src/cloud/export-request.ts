@@ -4,7 +4,7 @@ import type { JobRow } from '../db/types.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../http/access.js';
 import { findJob } from '../http/find-job.js';
-import { effectiveStatus } from '../jobs/view.js';
+import { effectiveStatus } from '../http/job-view.js';
 import type { ExportBody } from '../schemas/cloud.js';
 import { DRIVE_FOLDER_ID, exportFilename, folderSegments } from './names.js';
 import { EXPORT_PROVIDERS, isExportProvider, PROVIDER_LABELS, type ExportProvider } from './providers.js';
@@ -25,6 +25,8 @@ export interface ExportJobInput {
     file?: { name: string; contentType: string };
     /** …or all of them as the zip the download serves (entries as in the download). */
     archive?: { name: string; downloadName: string }[];
+    /** When the source job finished: the date of the zip's entries, as in its download. */
+    finishedAt?: number;
   };
   target: ExportTarget;
 }
@@ -62,7 +64,11 @@ export async function exportInput(app: FastifyInstance, row: JobRow, output: Sou
   let source: ExportJobInput['source'];
   let defaultName: string;
   if (body.file === undefined && output.archive) {
-    source = { lease: output.lease, archive: output.files.map((f) => ({ name: path.basename(f.name), downloadName: f.downloadName })) };
+    source = {
+      lease: output.lease,
+      archive: output.files.map((f) => ({ name: path.basename(f.name), downloadName: f.downloadName })),
+      ...(row.finished_at !== null ? { finishedAt: row.finished_at } : {}),
+    };
     defaultName = output.archive;
   } else {
     const index = body.file ?? 0;

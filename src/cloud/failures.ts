@@ -1,4 +1,4 @@
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import { field, stringField, type Answer } from './http.js';
 import { PROVIDER_LABELS, type ExportProvider } from './providers.js';
 

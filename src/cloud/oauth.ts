@@ -1,4 +1,4 @@
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import type { ProviderClient } from './client.js';
 import { summary } from './failures.js';
 import { field, stringField } from './http.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import path from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import { clean } from './failures.js';
 import type { CloudSettings, S3Settings } from './settings.js';
 import type { FileSource } from './source.js';

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
 import { ErrorSchema } from '../schemas/common.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FinishedEvent } from '../dispatcher.js';
+import type { FinishedEvent } from '../dispatch/dispatcher.js';
 import { countByStatus } from '../queue/index.js';
 
 export interface Metrics {

@@ -1,16 +1,20 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler } from '../handlers.js';
+import type { FileJobInput, JobHandler } from './types.js';
+import type { CompressOptions } from '../../workers/compress.js';
+
+/** What a compress job's row holds as options (validated by routes/compress.ts). */
+export type CompressJobOptions = CompressOptions & { sanitize?: boolean };
 import { safeFilename, withSuffix } from '../storage/filenames.js';
 import type { ActiveContent } from '../../workers/active-content.js';
-import { sanitizeStep } from './sanitize.js';
+import { sanitizeStep } from '../pool/sanitize-step.js';
 
 /** One PDF through the compress task; the result file is offered as <name>_compressed.pdf. */
 export function compressHandler(config: Config): JobHandler {
   return {
     lane: 'cpu',
     async run(ctx) {
-      const input = ctx.job.input as FileJobInput;
+      const input = ctx.job.input as FileJobInput<CompressJobOptions>;
       const file = input.files[0];
       if (!file) throw new Error('compress job without an input file');
       const downloadName = withSuffix(safeFilename(file.name), '_compressed', '.pdf');
@@ -18,7 +22,7 @@ export function compressHandler(config: Config): JobHandler {
       let source = path.join(ctx.inputDir, file.stored);
       let sanitized: ActiveContent | undefined;
       if (input.options.sanitize) ({ input: source, removed: sanitized } = await sanitizeStep(ctx, config, source));
-      const result = await ctx.pool.run<Record<string, unknown> & { compressed_size: number }>(
+      const result = await ctx.pool.run(
         'compress',
         {
           input: source,

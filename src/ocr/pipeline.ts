@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
-import type { JobContext } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
+import type { JobContext } from '../jobs/types.js';
+import { TaskFailure } from '../errors.js';
 import type { PageRange } from '../schemas/pages.js';
 import { AppError } from '../errors.js';
 import { resolveEngine } from './engine.js';
@@ -58,7 +58,7 @@ export async function runOcr(ctx: JobContext, config: Config, run: OcrRun): Prom
   }
   const workDir = await ctx.workDir();
   ctx.progress({ percent: at(0.01), stage: 'preparing pages for OCR' });
-  const plan = await ctx.pool.run<OcrPlan & { imageDpiKnown?: boolean[] }>(
+  const plan = await ctx.pool.run(
     'ocrPlan',
     { input: run.input, kind: run.kind, workDir, maxPages: config.maxPages, dpi: run.dpi, pages: run.pages, skipText: run.skipText, langs },
     { signal: ctx.signal },
@@ -71,7 +71,7 @@ export async function runOcr(ctx: JobContext, config: Config, run: OcrRun): Prom
   };
   const results: OcrPageResult[] = (
     await ctx.pool.map(chunk(todo, ctx.pool.size), (pages) =>
-      ctx.pool.run<OcrPageResult[]>(
+      ctx.pool.run(
         'ocrRecognize',
         { source: plan.source, pages: pages.map((p) => ({ index: p.index, dpi: p.dpi, dpiHint: plan.imageDpiKnown?.[p.index] ?? true })), engine: engine.engine, langs },
         { signal: ctx.signal, onProgress },
@@ -81,7 +81,7 @@ export async function runOcr(ctx: JobContext, config: Config, run: OcrRun): Prom
   let assembled: AssembleResult | undefined;
   if (run.output) {
     ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
-    assembled = await ctx.pool.run<AssembleResult>(
+    assembled = await ctx.pool.run(
       'ocrAssemble',
       {
         source: plan.source,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
-import { WEBHOOK_DUE } from './webhook-due.js';
+import { finalColumns } from './transitions.js';
 
 /**
  * Cancels a job that has not finished. Clearing the lease token is what stops a running task
@@ -10,18 +10,7 @@ import { WEBHOOK_DUE } from './webhook-due.js';
 export async function cancel(db: Kysely<Database>, id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
   const res = await db
     .updateTable('jobs')
-    .set({
-      status: 'cancelled',
-      error_code: null,
-      error_message: null,
-      progress_stage: 'cancelled',
-      lease_token: null,
-      locked_until: null,
-      finished_at: now,
-      updated_at: now,
-      expires_at: now + ttlMs,
-      webhook_status: WEBHOOK_DUE,
-    })
+    .set({ ...finalColumns('cancelled', now, ttlMs), error_code: null, error_message: null, progress_stage: 'cancelled' })
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'processing'])
     .executeTakeFirst();

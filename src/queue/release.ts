@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
 import type { Lease } from './heartbeat.js';
+import { requeueColumns } from './transitions.js';
 
 /**
  * Hands a running job back at shutdown: pending again, runnable at once, and this run not
@@ -10,15 +11,9 @@ export async function release(db: Kysely<Database>, lease: Lease, now = Date.now
   const res = await db
     .updateTable('jobs')
     .set({
-      status: 'pending',
+      ...requeueColumns(now, now, 'queued (server restarted)'),
       attempts: sql`attempts - 1`, // a processing job has attempts >= 1
-      run_at: now,
       progress_percent: 0,
-      progress_stage: 'queued (server restarted)',
-      lease_token: null,
-      locked_until: null,
-      locked_by: null,
-      updated_at: now,
     })
     .where('id', '=', lease.id)
     .where('lease_token', '=', lease.token)

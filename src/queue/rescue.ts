@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
-import { WEBHOOK_DUE } from './webhook-due.js';
+import { errorColumns, finalColumns, requeueColumns } from './transitions.js';
 
 export interface RescueOutcome {
   requeued: string[];
@@ -17,15 +17,8 @@ export async function rescue(db: Kysely<Database>, ttlMs: number, now = Date.now
   const failed = await db
     .updateTable('jobs')
     .set({
-      status: 'failed',
-      error_code: 'JOB_INTERRUPTED',
-      error_message: 'The job was interrupted too many times (the server stopped while it ran) and was not retried again.',
-      lease_token: null,
-      locked_until: null,
-      finished_at: now,
-      updated_at: now,
-      expires_at: now + ttlMs,
-      webhook_status: WEBHOOK_DUE,
+      ...finalColumns('failed', now, ttlMs),
+      ...errorColumns({ code: 'JOB_INTERRUPTED', message: 'The job was interrupted too many times (the server stopped while it ran) and was not retried again.' }),
     })
     .where('status', '=', 'processing')
     .where('locked_until', '<', now)
@@ -34,16 +27,7 @@ export async function rescue(db: Kysely<Database>, ttlMs: number, now = Date.now
     .execute();
   const requeued = await db
     .updateTable('jobs')
-    .set({
-      status: 'pending',
-      run_at: now,
-      progress_percent: 0,
-      progress_stage: 'queued (previous run was interrupted)',
-      lease_token: null,
-      locked_until: null,
-      locked_by: null,
-      updated_at: now,
-    })
+    .set({ ...requeueColumns(now, now, 'queued (previous run was interrupted)'), progress_percent: 0 })
     .where('status', '=', 'processing')
     .where('locked_until', '<', now)
     .returning('id')

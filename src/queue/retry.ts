@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
 import type { Lease } from './heartbeat.js';
+import { errorColumns, requeueColumns } from './transitions.js';
 
 /**
  * Delay before run `attempt + 1`: 1 s, 2 s, 4 s … capped at 5 min, with ±20 % jitter so jobs
@@ -24,17 +25,7 @@ export async function retry(
 ): Promise<boolean> {
   const res = await db
     .updateTable('jobs')
-    .set({
-      status: 'pending',
-      run_at: now + delayMs,
-      error_code: error.code,
-      error_message: error.message.slice(0, 2000),
-      progress_stage: 'waiting to retry',
-      lease_token: null,
-      locked_until: null,
-      locked_by: null,
-      updated_at: now,
-    })
+    .set({ ...requeueColumns(now, now + delayMs, 'waiting to retry'), ...errorColumns(error) })
     .where('id', '=', lease.id)
     .where('lease_token', '=', lease.token)
     .where('status', '=', 'processing')

@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import type { Principal } from '../http/access.js';
 import { compileSchema, MAX_SCHEMA_BYTES, SchemaError } from '../ai/json-schema.js';
-import { parseOptions, receivePdf, receiveTextOrPdf, stringField, type Intake } from '../ai/intake.js';
+import { parseOptions, receivePdf, receiveTextOrPdf, type AiIntake } from '../ai/intake.js';
 import { parseLanguage } from '../ai/languages.js';
 import { resolveProvider } from '../ai/provider.js';
 import {
@@ -17,8 +16,7 @@ import {
 } from '../schemas/ai.js';
 import { submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
-import { checkWebhookUrl } from '../webhooks/url.js';
-import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
+import { checkPdf, stringField, submitUpload } from './submit.js';
 
 const LANGUAGE_HINT = 'an ISO 639-1 code such as en, fr, de, es, zh (optionally with a region, e.g. pt-BR)';
 
@@ -60,10 +58,8 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
         'Result: `summary`, `engine` (llm | extractive), `model`, `usage`. Works without an AI provider (extractive summary).',
       SummarizeFormSchema,
     ),
-    async (request, reply) => {
-      await admit(app, request.principal);
-      return submit(app, request.principal, reply, await receiveTextOrPdf(app, request), 'ai_summarize', (fields) => parseOptions(SummarizeOptionsSchema, fields.options), provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).');
-    },
+    (request, reply) =>
+      submitAi(app, request, reply, 'ai_summarize', receiveTextOrPdf, (fields) => parseOptions(SummarizeOptionsSchema, fields.options), provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).'),
   );
 
   app.post(
@@ -76,8 +72,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      await admit(app, request.principal);
-      return submit(app, request.principal, reply, await receiveTextOrPdf(app, request), 'ai_translate', (fields) => {
+      return submitAi(app, request, reply, 'ai_translate', receiveTextOrPdf, (fields) => {
         const raw = stringField(fields, 'target_language');
         const target = parseLanguage(raw);
         if (!target) {
@@ -97,10 +92,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/api/ai/extract-text',
     route('Text of a PDF, per page, with an AI analysis', 'multipart `file` (PDF). Result: `pages` [{page, text, has_text}], `analysis` (document_type, language, summary, key_points, entities) when an AI provider is configured, else null.', ExtractTextFormSchema),
-    async (request, reply) => {
-      await admit(app, request.principal);
-      return submit(app, request.principal, reply, await receivePdf(app, request), 'ai_extract_text', () => ({}), 'Text extraction job queued.');
-    },
+    (request, reply) => submitAi(app, request, reply, 'ai_extract_text', receivePdf, () => ({}), 'Text extraction job queued.'),
   );
 
   app.post(
@@ -113,8 +105,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      await admit(app, request.principal);
-      return submit(app, request.principal, reply, await receivePdf(app, request), 'ai_extract', (fields) => {
+      return submitAi(app, request, reply, 'ai_extract', receivePdf, (fields) => {
         const f = parseFields(ExtractFieldsSchema, fields as Record<string, string>);
         const rawSchema = stringField(fields, 'schema')?.trim() || undefined;
         if (!rawSchema === !f.preset) {
@@ -148,40 +139,23 @@ function readSchema(raw: string): object {
 }
 
 /**
- * The common tail of the four routes: options read from the intake (a 400 leaves nothing
- * behind), the job created (PDFs checked by the probe pool first; JSON text needs no check),
- * the staging folder removed if it was not moved into the job.
+ * The four routes through the one submission path: the options read from the intake (JSON
+ * text or a PDF), a PDF checked in the probe thread (JSON text needs no check).
  */
-async function submit(
+function submitAi(
   app: FastifyInstance,
-  principal: Principal,
+  request: FastifyRequest,
   reply: FastifyReply,
-  intake: Intake,
   type: string,
+  receive: (app: FastifyInstance, request: FastifyRequest) => Promise<AiIntake>,
   readOptions: (fields: Record<string, unknown>) => Record<string, unknown>,
   message: string,
 ) {
-  try {
-    const options = { ...readOptions(intake.fields), source: intake.source };
-    const id = jobIdFrom(stringField(intake.fields, 'job_id'));
-    const webhookUrl = await checkWebhookUrl(stringField(intake.fields, 'webhook_url'), app.config.webhookAllowPrivate);
-    const { job, created } = await submitJob(app, {
-      id,
-      principal,
-      type,
-      stagingDir: intake.dir,
-      files: intake.files,
-      options,
-      check: async () => void (intake.source === 'pdf' && (await checkPdf(app, intake.files[0]!, stringField(intake.fields, 'password')))),
-      webhookUrl,
-    });
-    return reply.code(202).send({
-      success: true,
-      job_id: job.id,
-      status: job.status,
-      message: created ? message : 'A job with this id already exists; returning it.',
-    });
-  } finally {
-    await discardStaging(intake.dir);
-  }
+  return submitUpload(app, request, reply, {
+    type,
+    receive: (r) => receive(app, r),
+    options: (intake) => ({ ...readOptions(intake.fields), source: intake.source }),
+    check: async (intake, _options, password) => void (intake.source === 'pdf' && (await checkPdf(app, intake.files[0]!, password))),
+    message: () => message,
+  });
 }

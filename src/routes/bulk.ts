@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
-import type { RejectedFile } from '../jobs/bulk.js';
+import type { RejectedFile } from '../jobs/bulk-compress.js';
 import { BulkFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
 import { submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { safeFilename } from '../storage/filenames.js';
 import { receiveMultipart } from '../storage/upload.js';
-import { checkWebhookUrl } from '../webhooks/url.js';
-import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
+import { checkPdf, submitUpload } from './submit.js';
 
 export const bulkRoutes: FastifyPluginAsync = async (app) => {
   app.post(
@@ -25,61 +24,39 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { openapiBody: BulkFormSchema },
     },
-    async (request, reply) => {
-      await admit(app, request.principal);
-      const { config } = app;
-      const upload = await receiveMultipart(request, app.storage, {
-        fileField: 'files',
-        maxFiles: config.maxFiles,
-        maxFileSize: config.maxFileSizeBytes,
-        maxTotalSize: config.maxTotalUploadBytes,
-      });
-      try {
-        const options = parseFields(CompressOptionsSchema, upload.fields);
-        const id = jobIdFrom(upload.fields.job_id);
-        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
-        let accepted = upload.files;
-        const { job, created } = await submitJob(app, {
-          id,
-          principal: request.principal,
-          type: 'bulk_compress',
-          stagingDir: upload.dir,
-          files: upload.files,
-          options,
-          webhookUrl,
-          check: async () => {
-            const rejected: RejectedFile[] = [];
-            // One at a time through the probe thread: a batch must not monopolise it.
-            for (const file of upload.files) {
-              try {
-                await checkPdf(app, file, upload.fields.password);
-              } catch (err) {
-                if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
-                const name = safeFilename(file.clientName, `document-${file.index + 1}.pdf`);
-                rejected.push({ index: file.index, name, size: file.size, code: err.code, message: err.message });
-              }
+    (request, reply) =>
+      submitUpload(app, request, reply, {
+        type: 'bulk_compress',
+        receive: (r) =>
+          receiveMultipart(r, app.storage, {
+            fileField: 'files',
+            maxFiles: app.config.maxFiles,
+            maxFileSize: app.config.maxFileSizeBytes,
+            maxTotalSize: app.config.maxTotalUploadBytes,
+          }),
+        options: (intake) => parseFields(CompressOptionsSchema, intake.fields as Record<string, string>),
+        check: async ({ files }, _options, password) => {
+          const rejected: RejectedFile[] = [];
+          // One at a time through the probe thread: a batch must not monopolise it.
+          for (const file of files) {
+            try {
+              await checkPdf(app, file, password);
+            } catch (err) {
+              if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
+              const name = safeFilename(file.clientName, `document-${file.index + 1}.pdf`);
+              rejected.push({ index: file.index, name, size: file.size, code: err.code, message: err.message });
             }
-            if (rejected.length === upload.files.length) {
-              const first = rejected[0]!;
-              throw new AppError(first.code as AppError['code'], `None of the files can be compressed. ${first.name}: ${first.message}`, {
-                files: rejected.map(({ index, name, code, message }) => ({ index, name, code, message })),
-              });
-            }
-            accepted = upload.files.filter((f) => !rejected.some((r) => r.index === f.index));
-            return { rejected };
-          },
-          keep: (f) => accepted.includes(f),
-        });
-        return reply.code(202).send({
-          success: true,
-          job_id: job.id,
-          status: job.status,
-          message: created ? `Bulk compression job queued for ${upload.files.length} files.` : 'A job with this id already exists; returning it.',
-          file_count: upload.files.length,
-        });
-      } finally {
-        await discardStaging(upload.dir);
-      }
-    },
+          }
+          if (rejected.length === files.length) {
+            const first = rejected[0]!;
+            throw new AppError(first.code, `None of the files can be compressed. ${first.name}: ${first.message}`, {
+              files: rejected.map(({ index, name, code, message }) => ({ index, name, code, message })),
+            });
+          }
+          return { input: { rejected }, keep: files.filter((f) => !rejected.some((r) => r.index === f.index)) };
+        },
+        message: (_options, { files }) => `Bulk compression job queued for ${files.length} files.`,
+        answer: ({ files }) => ({ file_count: files.length }),
+      }),
   );
 };

@@ -7,7 +7,7 @@ import { isOAuthProvider, OAUTH_APP_VARS, OAUTH_PROVIDERS, PROVIDER_LABELS, type
 import { cloudSettings } from '../cloud/settings.js';
 import { tokenVaultFor } from '../cloud/token-vault.js';
 import { AppError, isErrorCode } from '../errors.js';
-import { TaskFailure } from '../pool.js';
+import { TaskFailure } from '../errors.js';
 import { enqueue } from '../queue/index.js';
 import { admit } from './submit.js';
 import { CloudProviderParamsSchema, ExportBodySchema, TokenBodySchema, TokenSchema, ValidationSchema, type ExportBody, type TokenBody } from '../schemas/cloud.js';

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { AppError, isErrorCode } from '../errors.js';
-import { PoolBusyError, TaskFailure } from '../pool.js';
+import { rm } from 'node:fs/promises';
+import { AppError } from '../errors.js';
+import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
 import { ActiveContentSchema, ErrorSchema } from '../schemas/common.js';
 import { sniff } from '../storage/sniff.js';
-import { receiveMultipart } from '../storage/upload.js';
-import { checkPdf, discardStaging } from './submit.js';
+import { checkPdf, receiveFile, stringField } from './submit.js';
 
 const PreviewSchema = Type.Object(
   {
@@ -46,26 +46,18 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+      const upload = await receiveFile(app, request);
       try {
         const file = upload.files[0]!;
         if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
         if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
         // A locked PDF with its password: the check decrypts the staged copy, which the preview then reads.
-        if (upload.fields.password) await checkPdf(app, file, upload.fields.password);
-        const preview = await app.pools.probe.run<Record<string, unknown>>(
-          'compressPreview',
-          { input: file.path, maxPages: app.config.maxPages },
-          { signal: AbortSignal.timeout(60_000) },
-        );
+        const password = stringField(upload.fields, 'password');
+        if (password) await checkPdf(app, file, password);
+        const preview = await runProbe(app, 'compressPreview', { input: file.path, maxPages: app.config.maxPages }, { badInput: 'INVALID_PDF', runMs: PREVIEW_RUN_MS });
         return { success: true as const, ...preview };
-      } catch (err) {
-        if (err instanceof TaskFailure) throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : 'INVALID_PDF', err.message);
-        if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many previews are running right now; try again shortly.');
-        if ((err as Error).name === 'AbortError') throw new AppError('PDF_TOO_COMPLEX', 'The PDF took more than 60 s to analyse; it is damaged or too complex.');
-        throw err;
       } finally {
-        await discardStaging(upload.dir);
+        await rm(upload.dir, { recursive: true, force: true });
       }
     },
   );

@@ -2,9 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CompressFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
 import { submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
-import { receiveMultipart } from '../storage/upload.js';
-import { checkWebhookUrl } from '../webhooks/url.js';
-import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
+import { checkPdf, submitUpload } from './submit.js';
 
 export const compressRoutes: FastifyPluginAsync = async (app) => {
   app.post(
@@ -21,32 +19,12 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { openapiBody: CompressFormSchema },
     },
-    async (request, reply) => {
-      await admit(app, request.principal);
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
-      try {
-        const options = parseFields(CompressOptionsSchema, upload.fields);
-        const id = jobIdFrom(upload.fields.job_id);
-        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
-        const { job, created } = await submitJob(app, {
-          id,
-          principal: request.principal,
-          type: 'compress',
-          stagingDir: upload.dir,
-          files: upload.files,
-          options,
-          webhookUrl,
-          check: async () => void (await checkPdf(app, upload.files[0]!, upload.fields.password)),
-        });
-        return reply.code(202).send({
-          success: true,
-          job_id: job.id,
-          status: job.status,
-          message: created ? 'Compression job queued.' : 'A job with this id already exists; returning it.',
-        });
-      } finally {
-        await discardStaging(upload.dir);
-      }
-    },
+    (request, reply) =>
+      submitUpload(app, request, reply, {
+        type: 'compress',
+        options: (intake) => parseFields(CompressOptionsSchema, intake.fields as Record<string, string>),
+        check: async (intake, _options, password) => void (await checkPdf(app, intake.files[0]!, password)),
+        message: () => 'Compression job queued.',
+      }),
   );
 };

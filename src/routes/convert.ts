@@ -1,13 +1,13 @@
+import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
-import { PoolBusyError, TaskFailure } from '../pool.js';
+import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
 import { submitResponses } from '../schemas/common.js';
 import { ConvertFormSchema, parseConvertFields, previewResponses, type ConvertOptions } from '../schemas/convert.js';
 import { parsePageSpec, resolvePages } from '../schemas/pages.js';
-import { receiveMultipart, type ReceivedFile } from '../storage/upload.js';
-import { checkWebhookUrl } from '../webhooks/url.js';
-import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
-import type { ConvertPreviewPayload, ConvertPreviewResult } from '../../workers/convert-preview.js';
+import type { ReceivedFile } from '../storage/upload.js';
+import { checkPdf, receiveFile, stringField, submitUpload } from './submit.js';
+import type { ConvertPreviewPayload } from '../../workers/convert-preview.js';
 
 const FIELDS_DOC =
   '`file` (PDF); `format` = txt | html | docx | xlsx | images; `options` (JSON string): `pages` ("1-3,7", default all), ' +
@@ -41,33 +41,13 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { openapiBody: ConvertFormSchema },
     },
-    async (request, reply) => {
-      await admit(app, request.principal);
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
-      try {
-        const options = parseConvertFields(upload.fields);
-        const id = jobIdFrom(upload.fields.job_id);
-        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
-        const { job, created } = await submitJob(app, {
-          id,
-          principal: request.principal,
-          type: 'convert',
-          stagingDir: upload.dir,
-          files: upload.files,
-          options: { ...options },
-          webhookUrl,
-          check: () => checkConvertable(app, upload.files[0]!, options, upload.fields.password),
-        });
-        return reply.code(202).send({
-          success: true,
-          job_id: job.id,
-          status: job.status,
-          message: created ? `Conversion to ${options.format} queued.` : 'A job with this id already exists; returning it.',
-        });
-      } finally {
-        await discardStaging(upload.dir);
-      }
-    },
+    (request, reply) =>
+      submitUpload(app, request, reply, {
+        type: 'convert',
+        options: (intake) => parseConvertFields(intake.fields as Record<string, string>),
+        check: async (intake, options, password) => ({ input: await checkConvertable(app, intake.files[0]!, options, password) }),
+        message: (options) => `Conversion to ${options.format} queued.`,
+      }),
   );
 
   app.post(
@@ -83,11 +63,11 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: ConvertFormSchema },
     },
     async (request) => {
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+      const upload = await receiveFile(app, request);
       try {
-        const options = parseConvertFields(upload.fields);
+        const options = parseConvertFields(upload.fields as Record<string, string>);
         const file = upload.files[0]!;
-        await checkConvertable(app, file, options, upload.fields.password);
+        await checkConvertable(app, file, options, stringField(upload.fields, 'password'));
         const pages = parsePageSpec(options.pages);
         const payload: ConvertPreviewPayload = {
           path: file.path,
@@ -99,23 +79,11 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
           imageFormat: options.imageFormat,
           ocr: options.ocr,
         };
-        const preview = await runPreview(app, payload);
+        const preview = await runProbe(app, 'convertPreview', payload, { badInput: 'INVALID_PDF', runMs: PREVIEW_RUN_MS });
         return { success: true as const, ...preview };
       } finally {
-        await discardStaging(upload.dir);
+        await rm(upload.dir, { recursive: true, force: true });
       }
     },
   );
 };
-
-/** The preview runs in the probe thread, never on the main thread; its failures map to coded errors. */
-async function runPreview(app: FastifyInstance, payload: ConvertPreviewPayload): Promise<ConvertPreviewResult> {
-  try {
-    return await app.pools.probe.run<ConvertPreviewResult>('convertPreview', payload, { signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    if (err instanceof TaskFailure) throw new AppError(err.code === 'INVALID_OPTIONS' || err.code === 'ENCRYPTED_PDF' || err.code === 'TOO_MANY_PAGES' ? err.code : 'INVALID_PDF', err.message);
-    if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many previews are running right now; try again shortly.');
-    if ((err as Error).name === 'AbortError') throw new AppError('INVALID_PDF', 'The preview took too long; the PDF may be damaged or very complex.');
-    throw new AppError('INVALID_PDF', 'The PDF could not be analysed; it may be damaged.');
-  }
-}

@@ -2,12 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
-import type { FinishedEvent } from '../dispatcher.js';
-import { JobWatcher } from '../jobs/watcher.js';
+import type { FinishedEvent } from '../dispatch/dispatcher.js';
+import { JobWatcher } from '../http/job-watcher.js';
 import { findJob } from '../http/find-job.js';
 import { getJob } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema, SignedLinkQuery } from '../schemas/common.js';
-import { effectiveStatus, toJobBody } from '../jobs/view.js';
+import { effectiveStatus, toJobBody } from '../http/job-view.js';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
 /** A comment line this often keeps proxies (nginx: 60 s idle timeout) from closing the stream. */

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
-import type { JobOutput } from '../handlers.js';
+import type { JobOutput } from '../jobs/types.js';
 import { tokenVaultFor } from '../cloud/token-vault.js';
 import { findJob } from '../http/find-job.js';
 import { cancel, expire } from '../queue/index.js';
@@ -9,7 +9,7 @@ import { ErrorSchema, JobIdParamsSchema, SignedLinkQuery } from '../schemas/comm
 import { JobDeletedSchema, JobSchema } from '../schemas/job.js';
 import { contentDisposition } from '../storage/filenames.js';
 import { zipStream } from '../storage/zip.js';
-import { effectiveStatus, toJobBody } from '../jobs/view.js';
+import { effectiveStatus, toJobBody } from '../http/job-view.js';
 
 
 export const jobRoutes: FastifyPluginAsync = async (app) => {
@@ -64,7 +64,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
             return { name: f.downloadName, size, open: async () => (await app.storage.openResult(row.id, lease, f.name))!.stream };
           }),
         );
-        const { stream, size } = await zipStream(entries);
+        const { stream, size } = await zipStream(entries, new Date(row.finished_at ?? row.updated_at));
         if (size !== undefined) reply.header('content-length', size);
         return reply
           .header('content-type', 'application/zip')

@@ -1,20 +1,18 @@
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { AppError, isErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
 import { resolveEngine, estimateSeconds } from '../ocr/engine.js';
-import type { OcrJobOptions } from '../ocr/handler.js';
+import type { OcrJobOptions } from '../jobs/ocr.js';
 import { parseLanguages } from '../ocr/languages.js';
-import { PoolBusyError, TaskFailure } from '../pool.js';
+import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
 import { ErrorSchema, submitResponses } from '../schemas/common.js';
 import { OcrFormSchema, OcrPreviewSchema, parseOcrOptions, type OcrOptions } from '../schemas/ocr.js';
 import { parsePageSpec, resolvePages, type PageRange } from '../schemas/pages.js';
 import { sniff } from '../storage/sniff.js';
 import type { ReceivedFile } from '../storage/upload.js';
-import { receiveMultipart } from '../storage/upload.js';
-import { checkWebhookUrl } from '../webhooks/url.js';
-import type { OcrPreviewPayload, OcrPreviewResult } from '../../workers/ocr-preview.js';
+import type { OcrPreviewPayload } from '../../workers/ocr-preview.js';
 import type { OcrInputKind } from '../../workers/ocr/types.js';
-import { admit, checkPdf, discardStaging, jobIdFrom, submitJob } from './submit.js';
+import { checkPdf, receiveFile, stringField, submitUpload } from './submit.js';
 
 const FIELDS_DOC =
   '`file` (pdf, png, jpeg, tiff, bmp, webp, gif; recognised by content, never by name); `options` JSON: ' +
@@ -67,18 +65,9 @@ async function checkPngData(file: ReceivedFile): Promise<void> {
   throw new AppError('INVALID_IMAGE', 'The PNG holds no image data (no IDAT chunk): it is damaged or was cut off.');
 }
 
-/** The image check and the preview run in the probe thread; failures become the client's 4xx. */
-async function runPreview(app: FastifyInstance, payload: OcrPreviewPayload): Promise<OcrPreviewResult> {
-  try {
-    return await app.pools.probe.run<OcrPreviewResult>('ocrPreview', payload, { signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    const badInput = payload.kind === 'pdf' ? 'INVALID_PDF' : 'INVALID_IMAGE';
-    if (err instanceof TaskFailure) throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : badInput, err.message);
-    if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
-    if ((err as Error).name === 'AbortError') throw new AppError(badInput, 'The file took too long to open; it may be damaged.');
-    // The probe thread died on this file (an engine abort): the file is the problem.
-    throw new AppError(badInput, 'The file could not be opened; it may be damaged.');
-  }
+/** The image check and the preview run in the probe thread (runProbe: one answer per cause). */
+function runPreview(app: FastifyInstance, payload: OcrPreviewPayload) {
+  return runProbe(app, 'ocrPreview', payload, { badInput: payload.kind === 'pdf' ? 'INVALID_PDF' : 'INVALID_IMAGE', runMs: PREVIEW_RUN_MS });
 }
 
 /**
@@ -105,47 +94,31 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: OcrFormSchema },
     },
     async (request, reply) => {
-      await admit(app, request.principal);
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
-      try {
-        const options = parseOcrOptions(upload.fields);
-        const language = parseLanguages(options.language).join('+');
-        const pages = pagesOf(options);
-        const id = jobIdFrom(upload.fields.job_id);
-        const webhookUrl = await checkWebhookUrl(upload.fields.webhook_url, app.config.webhookAllowPrivate);
-        await resolveEngine(app.config.ocrEngine);
-        const file = upload.files[0]!;
-        const kind = kindOf(file);
-        const stored: OcrJobOptions = { kind, language, outputFormat: options.outputFormat, ...(options.pages ? { pages: options.pages } : {}), dpi: options.dpi, skipText: options.skipText };
-        const { job, created } = await submitJob(app, {
-          id,
-          principal: request.principal,
-          type: 'ocr',
-          stagingDir: upload.dir,
-          files: upload.files,
-          options: { ...stored },
-          webhookUrl,
-          check: async () => {
-            if (kind === 'pdf') {
-              // The same check as on every route (a password decrypts the stored copy), then the
-              // page selection against the page count it found: one run in the probe thread.
-              const { pages: count } = await checkPdf(app, file, upload.fields.password);
-              selectionFits(pages, count);
-              return;
-            }
-            if (kind === 'png') await checkPngData(file);
-            await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
-          },
-        });
-        return reply.code(202).send({
-          success: true,
-          job_id: job.id,
-          status: job.status,
-          message: created ? `OCR (${language}, ${options.outputFormat}) queued.` : 'A job with this id already exists; returning it.',
-        });
-      } finally {
-        await discardStaging(upload.dir);
-      }
+      await resolveEngine(app.config.ocrEngine);
+      return submitUpload(app, request, reply, {
+        type: 'ocr',
+        options: (intake): OcrJobOptions => {
+          const options = parseOcrOptions(intake.fields as Record<string, string>);
+          const language = parseLanguages(options.language).join('+');
+          pagesOf(options); // a malformed selection is a 400 before anything is checked
+          const kind = kindOf(intake.files[0]!);
+          return { kind, language, outputFormat: options.outputFormat, ...(options.pages ? { pages: options.pages } : {}), dpi: options.dpi, skipText: options.skipText };
+        },
+        check: async (intake, stored, password) => {
+          const file = intake.files[0]!;
+          const pages = parsePageSpec(stored.pages);
+          if (stored.kind === 'pdf') {
+            // The same check as on every route (a password decrypts the stored copy), then the
+            // page selection against the page count it found: one run in the probe thread.
+            const { pages: count } = await checkPdf(app, file, password);
+            selectionFits(pages, count);
+            return;
+          }
+          if (stored.kind === 'png') await checkPngData(file);
+          await runPreview(app, { path: file.path, kind: stored.kind, maxPages: app.config.maxPages, dpi: stored.dpi, skipText: stored.skipText, ...(pages ? { pages } : {}) });
+        },
+        message: (stored) => `OCR (${stored.language}, ${stored.outputFormat}) queued.`,
+      });
     },
   );
 
@@ -162,16 +135,17 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
       config: { openapiBody: OcrFormSchema },
     },
     async (request) => {
-      const upload = await receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+      const upload = await receiveFile(app, request);
       try {
-        const options = parseOcrOptions(upload.fields);
+        const options = parseOcrOptions(upload.fields as Record<string, string>);
         const language = parseLanguages(options.language).join('+');
         const pages = pagesOf(options);
         const { engine } = await resolveEngine(app.config.ocrEngine);
         const file = upload.files[0]!;
         const kind = kindOf(file);
         // The preview opens the file with the same checks; a password first decrypts the stored copy.
-        if (kind === 'pdf' && upload.fields.password) await checkPdf(app, file, upload.fields.password);
+        const password = stringField(upload.fields, 'password');
+        if (kind === 'pdf' && password) await checkPdf(app, file, password);
         if (kind === 'png') await checkPngData(file);
         const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
         const todo = preview.pages.filter((p) => p.will_ocr);
@@ -193,7 +167,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
           ...(preview.active_content ? { active_content: preview.active_content } : {}),
         };
       } finally {
-        await discardStaging(upload.dir);
+        await rm(upload.dir, { recursive: true, force: true });
       }
     },
   );

@@ -1,16 +1,79 @@
 import { rm, statfs } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { AppError, isErrorCode } from '../errors.js';
-import type { JobRow } from '../db/types.js';
-import type { FileJobInput } from '../handlers.js';
-import { PoolBusyError, TaskFailure } from '../pool.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 import type { Principal } from '../http/access.js';
+import type { FileJobInput } from '../jobs/types.js';
+import { CHECK_RUN_MS, runProbe } from '../pool/probe.js';
 import { countPending, countPendingOf, enqueue, getJob } from '../queue/index.js';
 import { safeFilename } from '../storage/filenames.js';
 import { isUuid } from '../storage/layout.js';
 import { sniff } from '../storage/sniff.js';
-import type { ReceivedFile } from '../storage/upload.js';
+import { receiveMultipart, type Intake, type ReceivedFile } from '../storage/upload.js';
+import { checkWebhookUrl } from '../webhooks/url.js';
+import type { ProbeResult } from '../../workers/probe.js';
+
+/**
+ * The one path from an upload to a job, used by every submission route (compress, bulk,
+ * convert, OCR, the AI routes): admission, receiving the body, the route's options, the
+ * client's job_id and webhook_url, the content checks, the job row, the 202. A route says
+ * only what differs (SubmitSpec).
+ */
+
+/** What a route's content check adds: more job input, and which files to keep (bulk). */
+export interface Checked {
+  input?: Record<string, unknown>;
+  keep?: ReceivedFile[];
+}
+
+export interface SubmitSpec<O extends object, I extends Intake = Intake> {
+  type: string;
+  /** The body: by default a multipart upload of one file in `file` (receiveFile). */
+  receive?: (request: FastifyRequest) => Promise<I>;
+  /** Fields → the job's options; a bad value is 400 INVALID_OPTIONS before anything is checked. */
+  options: (intake: I) => O | Promise<O>;
+  /** The content checks (in the probe thread); `password` opens a locked PDF once, never stored. */
+  check: (intake: I, options: O, password: string | undefined) => Promise<Checked | void>;
+  /** The 202's message for a new job. */
+  message: (options: O, intake: I) => string;
+  /** More fields of the 202 (bulk: file_count). */
+  answer?: (intake: I) => Record<string, unknown>;
+}
+
+export async function submitUpload<O extends object, I extends Intake = Intake>(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, spec: SubmitSpec<O, I>) {
+  await admit(app, request.principal);
+  const intake = spec.receive ? await spec.receive(request) : ((await receiveFile(app, request)) as I);
+  try {
+    const options = await spec.options(intake);
+    const id = jobIdFrom(stringField(intake.fields, 'job_id'));
+    const webhookUrl = await checkWebhookUrl(stringField(intake.fields, 'webhook_url'), app.config.webhookAllowPrivate);
+    const password = stringField(intake.fields, 'password');
+    const { job, created } = await createJob(app, {
+      id,
+      type: spec.type,
+      principal: request.principal,
+      intake,
+      options,
+      webhookUrl,
+      check: () => spec.check(intake, options, password),
+    });
+    return reply.code(202).send({
+      success: true,
+      job_id: job.id,
+      status: job.status,
+      message: created ? spec.message(options, intake) : 'A job with this id already exists; returning it.',
+      ...spec.answer?.(intake),
+    });
+  } finally {
+    // The staging folder, unless createJob moved it into temp/<job>/.
+    await rm(intake.dir, { recursive: true, force: true });
+  }
+}
+
+/** The default body: one file in the multipart field `file`. */
+export async function receiveFile(app: FastifyInstance, request: FastifyRequest): Promise<Intake> {
+  return receiveMultipart(request, app.storage, { fileField: 'file', maxFiles: 1, maxFileSize: app.config.maxFileSizeBytes });
+}
 
 /**
  * Checks made before a byte of an upload is stored: the queue has room, this client has
@@ -42,87 +105,41 @@ export function jobIdFrom(value: string | undefined): string {
   return id;
 }
 
-export interface PdfCheck {
-  pages: number;
+/** A top-level text field (form or JSON): a string, or absent. */
+export function stringField(fields: Record<string, unknown>, name: string): string | undefined {
+  const v = fields[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new AppError('INVALID_OPTIONS', `${name} must be a string.`, { fields: [{ field: name }] });
+  return v;
 }
 
 /**
- * A probe waits for the one probe thread at most this long (other uploads' checks and
- * previews run there), then runs at most PROBE_RUN_MS. Timed apart because they mean
- * different things: a long wait is the server being busy (503, try again), a long run is
- * this file (a 4xx). One 30 s bound for both told the owner of a valid PDF that it "may be
- * damaged" whenever a hostile preview held the thread.
+ * The content check every PDF route makes: `%PDF-` within the first 1024 bytes, then MuPDF
+ * must open it in the probe thread (runProbe), it must not be locked (or `password` opens
+ * it: the stored copy is decrypted) and must be within MAX_PAGES, every page must be there
+ * and its streams must not expand past the decoded budget (workers/pdf.ts). Anything else is
+ * refused at submission, before a job exists.
  */
-const PROBE_WAIT_MS = 60_000;
-const PROBE_RUN_MS = 30_000;
-
-/**
- * The content check of API.md: `%PDF-` within the first 1024 bytes, then MuPDF must open it
- * (in the probe thread, never on the main thread), it must not be locked and must be within
- * MAX_PAGES, every page must be there and its streams must not expand past the decoded
- * budget (workers/pdf.ts). Anything else is refused at submission, before a job exists.
- */
-export async function checkPdf(app: FastifyInstance, file: ReceivedFile, password?: string): Promise<PdfCheck> {
+export async function checkPdf(app: FastifyInstance, file: ReceivedFile, password?: string): Promise<ProbeResult> {
   if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
   if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
-  const controller = new AbortController();
-  let started = false;
-  let runTimer: NodeJS.Timeout | undefined;
-  const waitTimer = setTimeout(() => controller.abort(), PROBE_WAIT_MS);
-  try {
-    return await app.pools.probe.run<PdfCheck>(
-      'probe',
-      { path: file.path, maxPages: app.config.maxPages, ...(password ? { password } : {}) },
-      {
-        signal: controller.signal,
-        // The probe reports once as it starts: from then on the file's own time runs.
-        onProgress: () => {
-          if (started) return;
-          started = true;
-          clearTimeout(waitTimer);
-          runTimer = setTimeout(() => controller.abort(), PROBE_RUN_MS);
-        },
-      },
-    );
-  } catch (err) {
-    if (err instanceof TaskFailure) {
-      throw new AppError(isErrorCode(err.code) && err.code !== 'PROCESSING_FAILED' ? err.code : 'INVALID_PDF', err.message);
-    }
-    if (err instanceof PoolBusyError) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
-    if ((err as Error).name === 'AbortError') {
-      if (!started) throw new AppError('QUEUE_FULL', 'Too many uploads are being checked right now; try again shortly.');
-      throw new AppError('PDF_TOO_COMPLEX', `The PDF took more than ${PROBE_RUN_MS / 1000} s to open and check; it is damaged or too complex.`);
-    }
-    // The probe thread died on this file (an engine abort): the file is the problem.
-    throw new AppError('INVALID_PDF', 'The PDF could not be opened; it may be damaged.');
-  } finally {
-    clearTimeout(waitTimer);
-    clearTimeout(runTimer);
-  }
+  return runProbe(app, 'probe', { path: file.path, maxPages: app.config.maxPages, ...(password ? { password } : {}) }, { badInput: 'INVALID_PDF', runMs: CHECK_RUN_MS });
 }
 
 /** Ids being submitted right now on this node: a concurrent resubmission waits its turn. */
 const inFlight = new Set<string>();
 
-export interface Submission {
+interface NewSubmission {
   id: string;
   type: string;
-  /** Who submits: the job is theirs, and a client job_id is theirs alone. */
   principal: Principal;
-  /** Staging folder from receiveMultipart; becomes temp/<job>/. */
-  stagingDir: string;
-  files: ReceivedFile[];
-  options: Record<string, unknown>;
-  /**
-   * Content checks of the upload; skipped when the id names an existing job. What it returns
-   * is added to the job's input (e.g. the files a bulk check refused).
-   */
-  check: () => Promise<object | void>;
-  /** From checkWebhookUrl: POSTed the final job JSON. */
-  webhookUrl?: string | undefined;
-  /** Which received files become job inputs (after check); default all. Refused ones are deleted. */
-  keep?: (file: ReceivedFile) => boolean;
+  intake: Intake;
+  options: object;
+  webhookUrl: string | undefined;
+  check: () => Promise<Checked | void>;
 }
+
+const ID_TAKEN = 'This job_id is already in use; choose another (a fresh UUID).';
 
 /**
  * Turns a received upload into a pending job: the staging folder becomes temp/<job>/ (one
@@ -131,24 +148,24 @@ export interface Submission {
  * (idempotent resubmission, without even checking the upload again); the same id for a
  * different kind of job, or an id another key already uses, is a 409 (never their job).
  */
-export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ job: JobRow; created: boolean }> {
+async function createJob(app: FastifyInstance, s: NewSubmission) {
   if (inFlight.has(s.id)) throw new AppError('JOB_ID_CONFLICT', 'A job with this id is being submitted right now.');
   inFlight.add(s.id);
   try {
     const existing = await getJob(app.store.db, s.id);
     if (existing) {
-      if (existing.owner !== s.principal.owner) throw new AppError('JOB_ID_CONFLICT', 'This job_id is already in use; choose another (a fresh UUID).');
+      if (existing.owner !== s.principal.owner) throw new AppError('JOB_ID_CONFLICT', ID_TAKEN);
       if (existing.type !== s.type) throw new AppError('JOB_ID_CONFLICT', `job_id already names a ${existing.type} job.`);
       return { job: existing, created: false };
     }
-    const checked = await s.check();
-    const kept = s.files.filter((f) => s.keep?.(f) ?? true);
-    for (const f of s.files) if (!kept.includes(f)) await rm(f.path, { force: true });
-    await app.storage.commitInputs(s.id, s.stagingDir);
-    const input: FileJobInput & Record<string, unknown> = {
+    const checked = (await s.check()) ?? {};
+    const kept = checked.keep ?? s.intake.files;
+    for (const f of s.intake.files) if (!kept.includes(f)) await rm(f.path, { force: true });
+    await app.storage.commitInputs(s.id, s.intake.dir);
+    const input: FileJobInput<object> & Record<string, unknown> = {
       files: kept.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
       options: s.options,
-      ...(checked ?? {}),
+      ...checked.input,
     };
     const { created } = await enqueue(app.store.db, {
       id: s.id,
@@ -162,7 +179,7 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
     const job = await getJob(app.store.db, s.id);
     if (!job) throw new Error(`job ${s.id} vanished after insert`);
     // Inserted by a concurrent submission of the same id (another node, or another key).
-    if (!created && (job.owner !== s.principal.owner || job.type !== s.type)) throw new AppError('JOB_ID_CONFLICT', 'This job_id is already in use; choose another (a fresh UUID).');
+    if (!created && (job.owner !== s.principal.owner || job.type !== s.type)) throw new AppError('JOB_ID_CONFLICT', ID_TAKEN);
     if (created) {
       app.metrics.jobsSubmitted.inc({ type: s.type });
       app.dispatcher.wake(s.type);
@@ -171,9 +188,4 @@ export async function submitJob(app: FastifyInstance, s: Submission): Promise<{ 
   } finally {
     inFlight.delete(s.id);
   }
-}
-
-/** For the finally of a submission route: the staging folder, if submitJob did not move it. */
-export async function discardStaging(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/** The error envelope of API.md, for every 4xx/5xx answer. */
+/** The error envelope (README "Use it"), for every 4xx/5xx answer. */
 export const ErrorSchema = Type.Object(
   {
     success: Type.Literal(false),

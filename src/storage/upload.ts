@@ -20,6 +20,15 @@ export interface ReceivedFile {
   head: Buffer;
 }
 
+/** A submission received and staged, not yet a job (a Received upload, or an AI route's JSON text). */
+export interface Intake {
+  /** Staging folder holding input-0… (uploaded files, or the JSON text as UTF-8). */
+  dir: string;
+  files: ReceivedFile[];
+  /** Top-level fields: the form's strings, or a JSON body's values. */
+  fields: Record<string, unknown>;
+}
+
 export interface Received {
   /** The staging folder holding every stored file; the caller moves it or removes it. */
   dir: string;
@@ -141,7 +150,7 @@ function tooLarge(max: number): AppError {
   return new AppError('FILE_TOO_LARGE', `The file is larger than the ${mb} MB limit.`, { max_file_size_mb: mb });
 }
 
-/** @fastify/multipart and busboy errors → the coded errors of API.md. */
+/** @fastify/multipart and busboy errors → the coded errors of src/errors.ts. */
 function mapMultipartError(err: unknown, opts: ReceiveOptions): unknown {
   if (err instanceof AppError) return err;
   const code = (err as { code?: string }).code;

@@ -13,12 +13,14 @@ export interface ZipEntry {
  * A zip of result files as a stream, written while it is read (yazl): nothing is built in
  * memory or on disk. Entries are stored, not deflated: they are PDFs or images whose streams
  * are already compressed, so deflate would spend CPU to save ~1 %. Stored entries with known
- * sizes also let yazl compute the exact archive size up front, for Content-Length.
+ * sizes also let yazl compute the exact archive size up front, for Content-Length. Every
+ * entry is dated `mtime` (the job's end), so the same result is the same bytes whenever it
+ * is downloaded or exported.
  */
-export function zipStream(entries: ZipEntry[]): Promise<{ stream: Readable; size: number | undefined }> {
+export function zipStream(entries: ZipEntry[], mtime: Date): Promise<{ stream: Readable; size: number | undefined }> {
   const zip = new yazl.ZipFile();
   for (const e of entries) {
-    zip.addReadStreamLazy(e.name, { compress: false, size: e.size }, (done) => {
+    zip.addReadStreamLazy(e.name, { compress: false, size: e.size, mtime }, (done) => {
       e.open().then((s) => done(null, s), (err: Error) => done(err, undefined as unknown as Readable));
     });
   }

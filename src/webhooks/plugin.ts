@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
-import type { FinishedEvent } from '../dispatcher.js';
+import type { FinishedEvent } from '../dispatch/dispatcher.js';
 import { enqueue, markWebhookQueued, pendingWebhooks } from '../queue/index.js';
-import { WEBHOOK_TRIES } from './handler.js';
+import { WEBHOOK_TRIES } from '../jobs/webhook.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { AiClient, retryAfterMs } from '../../src/ai/client.js';
-import { TaskFailure } from '../../src/pool.js';
+import { TaskFailure } from '../../src/errors.js';
 import { FakeOpenAI, messagesOf } from '../helpers/fake-openai.js';
 import { FAST_CLIENT, SECRET_KEY, callContext } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { Test } from 'tap';
 import type { FastifyBaseLogger } from 'fastify';
-import { aiHandlers } from '../../src/ai/handlers.js';
+import { defaultHandlers } from '../../src/jobs/index.js';
 import type { AiOverrides } from '../../src/ai/runtime.js';
 import { emptyUsage } from '../../src/ai/usage.js';
 import type { CallContext, ClientOptions } from '../../src/ai/client.js';
@@ -24,7 +24,7 @@ export function aiEnv(fake: FakeOpenAI, extra: Record<string, string> = {}): Rec
 
 /** The app with only the AI job types, fast client options and the given overrides. */
 export async function startAiApp(t: Test, env: Record<string, string>, overrides: AiOverrides = {}): Promise<TestApp> {
-  return startApp(t, { JOB_MAX_ATTEMPTS: '1', ...env }, { handlers: (config) => aiHandlers(config, { ...overrides, client: { ...FAST_CLIENT, ...overrides.client } }) });
+  return startApp(t, { JOB_MAX_ATTEMPTS: '1', ...env }, { handlers: (config) => defaultHandlers(config, { ai: { ...overrides, client: { ...FAST_CLIENT, ...overrides.client } } }) });
 }
 
 /** A call context whose log lines are collected (to check what they say, and what they never say). */

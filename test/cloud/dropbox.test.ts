@@ -1,6 +1,6 @@
 import t from 'tap';
 import { apiArg, uploadToDropbox } from '../../src/cloud/dropbox.js';
-import { TaskFailure } from '../../src/pool.js';
+import { TaskFailure } from '../../src/errors.js';
 import { startFakeClouds } from '../helpers/fake-clouds.js';
 import { LARGE, SMALL, uploadFixture } from './setup.js';
 

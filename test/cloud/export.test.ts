@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { tokenVaultFor } from '../../src/cloud/token-vault.js';
 import { loadConfig } from '../../src/config.js';
-import { defaultHandlers } from '../../src/handlers.js';
+import { defaultHandlers } from '../../src/jobs/index.js';
 import { multipart, tempDir, waitForJob } from '../helpers/app.js';
 import { GOOD_TOKEN, startFakeClouds } from '../helpers/fake-clouds.js';
 import { textPdf } from '../helpers/fixtures.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { defaultHandlers, noopHandler } from '../../src/handlers.js';
+import { defaultHandlers, noopHandler } from '../../src/jobs/index.js';
 import { enqueue } from '../../src/queue/index.js';
 import { startApp } from '../helpers/app.js';
 import { FakeOpenAI } from '../helpers/fake-openai.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import * as mupdf from 'mupdf';
 import { parseLanguages, languageCodes } from '../../src/ocr/languages.js';
-import { WorkerPool } from '../../src/pool.js';
+import { WorkerPool } from '../../src/pool/pool.js';
 import { addGlyphlessFont } from '../../workers/ocr/glyphless-font.js';
 import { pngPassthrough, readPng } from '../../workers/ocr/png.js';
 import { cappedDpi, PIXEL_CAP } from '../../workers/ocr/render.js';
@@ -126,7 +126,7 @@ t.test('a pool whose threads hold tesseract.js workers shuts down cleanly', asyn
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { imagePdf } = await import('../helpers/ocr-fixtures.js');
   writeFileSync(`${dir}/s.pdf`, imagePdf([scan!]));
-  const pages = await pool.run<OcrPageResult[]>('ocrRecognize', { source: `${dir}/s.pdf`, pages: [{ index: 0, dpi: 300, dpiHint: true }], engine: 'wasm', langs: ['eng'] });
+  const pages = await pool.run('ocrRecognize', { source: `${dir}/s.pdf`, pages: [{ index: 0, dpi: 300, dpiHint: true }], engine: 'wasm', langs: ['eng'] });
   t.match(pages[0]!.text, /Pool/);
   await pool.destroy();
   t.pass('destroyed; the nested tesseract.js thread went with its pool thread');

@@ -1,9 +1,8 @@
 import type * as Mupdf from 'mupdf';
 import { engineMessage } from '../pdf.js';
 import { extractPage } from './extract.js';
-import type { Margins } from './write-docx.js';
 import { detectTables } from './tables.js';
-import type { PageData } from './types.js';
+import type { Margins, PageData } from './types.js';
 
 export interface ExtractPagesOptions {
   images: boolean;

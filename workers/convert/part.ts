@@ -4,8 +4,7 @@ import { htmlPage } from './html-body.js';
 import { layoutPage } from './layout.js';
 import { headingToken, sizeHistogram, type SizeHistogram } from './style.js';
 import { cellText, cellsByRow } from './table-cells.js';
-import type { PageData, PageImage } from './types.js';
-import type { Margins } from './write-docx.js';
+import type { Margins, PageData, PageImage } from './types.js';
 
 /**
  * A run of consecutive pages made ready for writing: the format's text (docx XML or HTML)

@@ -1,3 +1,6 @@
+import type { ConvertFormat, ImageFormat } from '../../src/schemas/convert.js';
+import type { PageRange } from '../../src/schemas/pages.js';
+
 /**
  * The page model every output format is written from. Coordinates are PDF points with the
  * origin at the top left (MuPDF's structured-text space), y growing downwards.
@@ -104,4 +107,22 @@ export interface Note {
   code: string;
   message: string;
   pages?: number[];
+}
+
+/** Page margins in points, taken from the first page's text (docx page setup). */
+export interface Margins {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** What a conversion (or its preview) is asked for, beside where it reads and writes. */
+export interface ConvertRequest {
+  format: ConvertFormat;
+  maxPages: number;
+  pages?: PageRange[];
+  dpi: number;
+  imageFormat: ImageFormat;
+  ocr: boolean;
 }

@@ -14,13 +14,6 @@ const TWIPS_PER_PT = 20;
 const marker = (k: number) => `@@pdf-smaller-chunk-${k}@@`;
 const tw = (pt: number) => Math.round(pt * TWIPS_PER_PT);
 
-export interface Margins {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
 /**
  * Parts (in page order) → .docx. The `docx` library builds the package: styles (Heading
  * 1–4), settings, core properties, the section (page size and margins of the first page)
@@ -66,6 +59,7 @@ export async function writeDocx(parts: Part[], out: string, title: string): Prom
   const files = readZip(await Packer.toBuffer(doc));
   const zip = new yazl.ZipFile();
   const file = createWriteStream(out);
+  file.on('error', () => {}); // reported by finished(file) with its errno, as in write-images.ts
   zip.outputStream.pipe(file);
   for (const f of files) {
     const data = f.name === 'word/document.xml' ? Buffer.from(splice(f.data.toString('utf8'), chunks)) : f.data;

@@ -27,8 +27,13 @@ p{margin:.35em 0}`;
 export async function writeHtml(parts: Part[], out: string, title: string): Promise<{ imagesOmitted: number }> {
   const style = docStyle(parts.map((p) => p.histogram));
   const stream = createWriteStream(out);
+  // A write error (a full disk) between two writes would otherwise have no listener and end
+  // the worker thread; it is thrown, with its errno, at the next write or at the end.
+  stream.on('error', () => {});
   const write = async (s: string) => {
-    if (!stream.write(s)) await once(stream, 'drain');
+    if (stream.errored) throw stream.errored;
+    if (!stream.write(s)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+    if (stream.errored) throw stream.errored;
   };
   let inlined = 0;
   let imagesOmitted = 0;

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -28,16 +28,25 @@ export interface RenderResult {
 
 /**
  * One image per page, zipped with yazl. Each page is rendered, written to a scratch file
- * and handed to yazl by path: yazl streams the files into the zip one at a time, so memory
- * holds one page's pixels at most, never the archive. Entries are stored, not deflated:
- * PNG and JPEG are compressed already and deflating them again gains < 1 %.
+ * and handed to yazl as a stream opened when the zip reaches it: the files go into the zip one
+ * at a time, so memory holds one page's pixels at most, never the archive. Entries are stored,
+ * not deflated: PNG and JPEG are compressed already and deflating them again gains < 1 %.
+ * On a failure (a full disk) every scratch file still open is closed before the scratch
+ * folder goes, so the space is really given back.
  */
 export async function writeImagesZip(mupdf: typeof Mupdf, doc: Mupdf.Document, indexes: number[], out: string, opts: RenderOptions): Promise<RenderResult> {
   const scratch = `${out}.pages`;
   await mkdir(scratch, { recursive: true });
   const zip = new yazl.ZipFile();
   const file = createWriteStream(out);
+  // A write error (a full disk) while pages are still rendering has no other listener and
+  // would end the worker thread (WORKER_CRASHED, retried into the same full disk); it is
+  // thrown from the loop or from finished(file) below instead, with its errno.
+  file.on('error', () => {});
+  zip.outputStream.on('error', () => {});
   zip.outputStream.pipe(file);
+  const open = new Set<ReadStream>();
+  let stopped = false;
   const ext = opts.imageFormat === 'jpeg' ? 'jpg' : 'png';
   const digits = String(Math.max(...indexes) + 1).length;
   const result: RenderResult = { images: 0, reduced: [], failed: [], withoutText: [] };
@@ -56,8 +65,15 @@ export async function writeImagesZip(mupdf: typeof Mupdf, doc: Mupdf.Document, i
       }
       const name = `page-${String(pageNo).padStart(digits, '0')}.${ext}`;
       const tmp = path.join(scratch, name);
+      if (file.errored) throw file.errored;
       await writeFile(tmp, bytes);
-      zip.addFile(tmp, name, { compress: false });
+      zip.addReadStreamLazy(name, { compress: false, size: bytes.length }, (done) => {
+        if (stopped) return done(new Error('the zip was abandoned'), undefined as unknown as ReadStream);
+        const stream = createReadStream(tmp);
+        open.add(stream);
+        stream.once('close', () => open.delete(stream));
+        done(null, stream);
+      });
       result.images++;
       opts.onPage?.(n + 1, indexes.length);
     }
@@ -65,6 +81,9 @@ export async function writeImagesZip(mupdf: typeof Mupdf, doc: Mupdf.Document, i
     await finished(file);
     return result;
   } catch (err) {
+    stopped = true;
+    for (const stream of open) stream.destroy();
+    zip.outputStream.unpipe(file);
     file.destroy();
     throw err;
   } finally {

@@ -1,8 +1,8 @@
-import type { JobHandler } from '../handlers.js';
-import { documentFields, jobOptions, readDocumentText } from './job-input.js';
-import type { SummaryLength, SummaryStyle } from './prompts.js';
-import { callContext, type AiRuntime } from './runtime.js';
-import { summarizeExtractive, summarizeWithModel } from './summarize.js';
+import type { JobHandler } from './types.js';
+import { documentFields, jobOptions, readDocumentText } from '../ai/job-input.js';
+import type { SummaryLength, SummaryStyle } from '../ai/prompts.js';
+import { callContext, type AiRuntime } from '../ai/runtime.js';
+import { summarizeExtractive, summarizeWithModel } from '../ai/summarize.js';
 
 /** The stored options of an ai_summarize job (see routes/ai.ts). */
 export interface SummarizeJobOptions {

@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
-import type { JobHandler } from '../handlers.js';
-import { toJobBody } from '../jobs/view.js';
-import { TaskFailure } from '../pool.js';
+import type { JobHandler } from './types.js';
+import { toJobBody } from '../http/job-view.js';
+import { TaskFailure } from '../errors.js';
 import { getJob, recordWebhookAttempt } from '../queue/index.js';
 import { version } from '../version.js';
-import { deliver } from './deliver.js';
+import { deliver } from '../webhooks/deliver.js';
 
 export const WEBHOOK_TRIES = 3;
 

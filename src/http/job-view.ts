@@ -1,5 +1,5 @@
 import type { JobRow, JobStatus } from '../db/types.js';
-import type { LinkSigner } from '../http/links.js';
+import type { LinkSigner } from './links.js';
 import type { JobBody } from '../schemas/job.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());

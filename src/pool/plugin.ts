@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 import { WorkerPool } from './pool.js';
 
 declare module 'fastify' {
@@ -20,7 +20,7 @@ declare module 'fastify' {
 export const poolPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     // Jobs may fan out (one task per page or per file); those tasks wait in the pool's queue.
-    const jobs = new WorkerPool({ threads: config.workerThreads, maxQueue: 10_000 });
+    const jobs = new WorkerPool({ threads: config.workerThreads, maxQueue: 10_000, recycleBytes: config.workerRecycleBytes });
     const probe = new WorkerPool({ threads: 1, minThreads: 0, maxQueue: 64, idleTimeoutMs: 30_000 });
     app.decorate('pools', { jobs, probe });
     app.addHook('onClose', async () => {

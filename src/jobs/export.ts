@@ -3,20 +3,20 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../config.js';
-import type { JobContext, JobHandler } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
+import type { JobContext, JobHandler } from './types.js';
+import { TaskFailure } from '../errors.js';
 import { zipStream } from '../storage/zip.js';
-import { ProviderClient } from './client.js';
-import { uploadToDropbox } from './dropbox.js';
-import type { ExportJobInput } from './export-request.js';
-import { uploadToDrive } from './google-drive.js';
-import { uploadToOneDrive } from './onedrive.js';
-import { isExportProvider, PROVIDER_LABELS } from './providers.js';
-import { uploadToS3 } from './s3.js';
-import { cloudSettings } from './settings.js';
-import { FileSource } from './source.js';
-import { tokenVaultFor } from './token-vault.js';
-import type { RemoteRef, UploadTask } from './upload.js';
+import { ProviderClient } from '../cloud/client.js';
+import { uploadToDropbox } from '../cloud/dropbox.js';
+import type { ExportJobInput } from '../cloud/export-request.js';
+import { uploadToDrive } from '../cloud/google-drive.js';
+import { uploadToOneDrive } from '../cloud/onedrive.js';
+import { isExportProvider, PROVIDER_LABELS } from '../cloud/providers.js';
+import { uploadToS3 } from '../cloud/s3.js';
+import { cloudSettings } from '../cloud/settings.js';
+import { FileSource } from '../cloud/source.js';
+import { tokenVaultFor } from '../cloud/token-vault.js';
+import type { RemoteRef, UploadTask } from '../cloud/upload.js';
 
 const UPLOADERS = { google_drive: uploadToDrive, dropbox: uploadToDropbox, onedrive: uploadToOneDrive } as const;
 
@@ -106,7 +106,7 @@ async function openSource(ctx: JobContext, input: ExportJobInput): Promise<FileS
   );
   const zipPath = path.join(scratch, 'export.zip');
   ctx.progress({ percent: 0, stage: 'preparing the archive' });
-  const { stream } = await zipStream(entries);
+  const { stream } = await zipStream(entries, new Date(source.finishedAt ?? Date.UTC(1980, 0, 1)));
   await pipeline(stream, createWriteStream(zipPath), { signal: ctx.signal });
   return FileSource.open(zipPath, 'application/zip');
 }

@@ -1,18 +1,15 @@
+/**
+ * The contract between the dispatcher and a job type: a JobHandler runs one claimed job with
+ * a JobContext and returns a JobOutcome. One file per job type implements it (src/jobs/<type>.ts);
+ * src/jobs/index.ts lists them. docs/ARCHITECTURE.md has the checklist for adding one.
+ */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Config } from './config.js';
-import type { ClaimedJob } from './queue/index.js';
-import type { WorkerPool, Progress } from './pool.js';
+import type { ClaimedJob } from '../queue/index.js';
+import type { WorkerPool, Progress } from '../pool/pool.js';
 import type { Kysely } from 'kysely';
-import type { Database } from './db/types.js';
-import type { Storage } from './storage/layout.js';
-import type { LinkSigner } from './http/links.js';
-import { aiHandlers } from './ai/handlers.js';
-import { exportHandler } from './cloud/export-handler.js';
-import { bulkCompressHandler } from './jobs/bulk.js';
-import { compressHandler } from './jobs/compress.js';
-import { convertHandler } from './convert-handler.js';
-import { webhookHandler } from './webhooks/handler.js';
-import { ocrHandler } from './ocr/handler.js';
+import type { Database } from '../db/types.js';
+import type { Storage } from '../storage/layout.js';
+import type { LinkSigner } from '../http/links.js';
 
 /** A file a job produced, in its work folder; moved with it into results/. */
 export interface OutputFile {
@@ -74,33 +71,8 @@ export interface JobHandler {
 
 export type Handlers = Record<string, JobHandler>;
 
-/** The stored input of a file job (see routes/submit.ts). */
-export interface FileJobInput {
+/** The stored input of a file job (see routes/submit.ts); O is the options its route validated. */
+export interface FileJobInput<O = Record<string, unknown>> {
   files: { stored: string; name: string; size: number }[];
-  options: Record<string, unknown>;
+  options: O;
 }
-
-/** Every job type this build runs. */
-export function defaultHandlers(config: Config): Handlers {
-  return {
-    compress: compressHandler(config),
-    bulk_compress: bulkCompressHandler(config),
-    convert: convertHandler(config),
-    ocr: ocrHandler(config),
-    webhook: webhookHandler(config),
-    export: exportHandler(config),
-    ...aiHandlers(config),
-  };
-}
-
-/**
- * Runs the pool's no-op task with the job's input as payload: for the queue benchmark and for
- * tests of timeouts, retries and crashes. Not registered in defaultHandlers.
- */
-export const noopHandler: JobHandler = {
-  lane: 'cpu',
-  async run(ctx) {
-    const result = await ctx.pool.run<Record<string, unknown>>('noop', (ctx.job.input ?? {}) as object, { signal: ctx.signal, onProgress: ctx.progress });
-    return { result };
-  },
-};

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { JobHandler } from '../handlers.js';
+import type { JobHandler } from './types.js';
 import { safeFilename } from '../storage/filenames.js';
-import { EXPORT_TYPES, writeExport, type ExportFormat } from './export.js';
-import { extractData } from './extract.js';
-import { documentFields, jobOptions, readDocumentText } from './job-input.js';
-import { compileSchema } from './json-schema.js';
-import { PRESETS, type PresetName } from './presets.js';
-import { callContext, requireClient, type AiRuntime } from './runtime.js';
+import { EXPORT_TYPES, writeExport, type ExportFormat } from '../ai/export.js';
+import { extractData } from '../ai/extract.js';
+import { documentFields, jobOptions, readDocumentText } from '../ai/job-input.js';
+import { compileSchema } from '../ai/json-schema.js';
+import { PRESETS, type PresetName } from '../ai/presets.js';
+import { callContext, requireClient, type AiRuntime } from '../ai/runtime.js';
 
 /** The stored options of an ai_extract job: a preset name or the client's schema (checked at submission). */
 export interface ExtractJobOptions {

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import type { JobHandler } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
+import type { JobHandler } from './types.js';
+import { TaskFailure } from '../errors.js';
 import { safeFilename } from '../storage/filenames.js';
-import { readDocumentText } from './job-input.js';
-import { compileSchema } from './json-schema.js';
-import { ANALYSIS_SCHEMA } from './presets.js';
-import { analyzePrompt } from './prompts.js';
-import { callContext, type AiRuntime } from './runtime.js';
-import { askForJson } from './structured.js';
+import { readDocumentText } from '../ai/job-input.js';
+import { compileSchema } from '../ai/json-schema.js';
+import { ANALYSIS_SCHEMA } from '../ai/presets.js';
+import { analyzePrompt } from '../ai/prompts.js';
+import { callContext, type AiRuntime } from '../ai/runtime.js';
+import { askForJson } from '../ai/structured.js';
 
 let analysisValidator: ValidateFunction | undefined;
 

@@ -1,14 +1,14 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from './config.js';
-import { runOcr } from './ocr/pipeline.js';
-import { sanitizeStep } from './jobs/sanitize.js';
-import type { ActiveContent } from '../workers/active-content.js';
-import type { FileJobInput, JobContext, JobHandler } from './handlers.js';
-import type { ConvertFormat, ConvertOptions } from './schemas/convert.js';
-import { parsePageSpec, resolvePages, type PageRange } from './schemas/pages.js';
-import { safeFilename, withExtension } from './storage/filenames.js';
-import type { ConvertPayload, ConvertTaskResult } from '../workers/convert.js';
+import type { Config } from '../config.js';
+import { runOcr } from '../ocr/pipeline.js';
+import { sanitizeStep } from '../pool/sanitize-step.js';
+import type { ActiveContent } from '../../workers/active-content.js';
+import type { FileJobInput, JobContext, JobHandler } from './types.js';
+import type { ConvertFormat, ConvertOptions } from '../schemas/convert.js';
+import { parsePageSpec, resolvePages, type PageRange } from '../schemas/pages.js';
+import { safeFilename, withExtension } from '../storage/filenames.js';
+import type { ConvertPayload, ConvertTaskResult } from '../../workers/convert.js';
 
 const CONTENT_TYPES: Record<ConvertFormat, string> = {
   txt: 'text/plain; charset=utf-8',
@@ -83,7 +83,7 @@ export function convertHandler(config: Config): JobHandler {
         title: path.basename(original, path.extname(original)),
       };
       const chunks = splitPages(ctx, options.format, pages, job.page_count);
-      const { output, ...result } = chunks ? await runSplit(ctx, payload, chunks, job.page_count!) : await ctx.pool.run<ConvertTaskResult>('convert', payload, { signal: ctx.signal, onProgress: ctx.progress });
+      const { output, ...result } = chunks ? await runSplit(ctx, payload, chunks, job.page_count!) : await ctx.pool.run('convert', payload, { signal: ctx.signal, onProgress: ctx.progress });
       for (const scratch of ['.ocr-input.pdf', '.sanitized-input.pdf']) await rm(path.join(workDir, scratch), { force: true });
       return {
         result: { ...result, original_filename: original, ...(options.pages ? { pages: options.pages } : {}), ...(ocr ? { ocr } : {}), ...(sanitized ? { sanitized } : {}) },
@@ -127,7 +127,7 @@ async function runSplit(ctx: JobContext, payload: ConvertPayload, chunks: number
   const done = chunks.map(() => 0);
   const parts = chunks.map((_, i) => path.join(partsDir, `part-${i}.json`));
   await ctx.pool.map(chunks, (chunk, i) =>
-    ctx.pool.run('convert', { ...payload, step: 'extract', pages: toRanges(chunk), part: parts[i] }, {
+    ctx.pool.run('convertExtract', { ...payload, pages: toRanges(chunk), part: parts[i]! }, {
       signal: ctx.signal,
       onProgress: (p) => {
         done[i] = Math.round((p.percent / 100) * chunk.length);
@@ -136,7 +136,7 @@ async function runSplit(ctx: JobContext, payload: ConvertPayload, chunks: number
       },
     }),
   );
-  return ctx.pool.run<ConvertTaskResult>('convert', { ...payload, step: 'write', parts, pageCount }, {
+  return ctx.pool.run('convertWrite', { ...payload, parts, pageCount }, {
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({ percent: 90 + Math.round(p.percent / 10), stage: p.stage }),
   });

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import type { JobHandler } from '../handlers.js';
+import type { JobHandler } from './types.js';
 import { safeFilename } from '../storage/filenames.js';
-import { documentFields, jobOptions, readDocumentText } from './job-input.js';
-import { parseLanguage } from './languages.js';
-import { callContext, requireClient, type AiRuntime } from './runtime.js';
-import { translateText } from './translate.js';
+import { documentFields, jobOptions, readDocumentText } from '../ai/job-input.js';
+import { parseLanguage } from '../ai/languages.js';
+import { callContext, requireClient, type AiRuntime } from '../ai/runtime.js';
+import { translateText } from '../ai/translate.js';
 
 /** The stored options of an ai_translate job (codes were validated at submission). */
 export interface TranslateJobOptions {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 import { Dispatcher } from './dispatcher.js';
-import type { Handlers } from './handlers.js';
+import type { Handlers } from '../jobs/types.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { JobContext } from '../handlers.js';
+import type { JobContext } from '../jobs/types.js';
 import type { ActiveContent } from '../../workers/active-content.js';
 
 /**
@@ -11,6 +11,6 @@ import type { ActiveContent } from '../../workers/active-content.js';
 export async function sanitizeStep(ctx: JobContext, config: Config, input: string, tag = 'input'): Promise<{ input: string; removed: ActiveContent }> {
   ctx.progress({ percent: 1, stage: 'removing active content' });
   const output = path.join(await ctx.workDir(), `.sanitized-${tag}.pdf`);
-  const removed = await ctx.pool.run<ActiveContent>('sanitize', { input, output, maxPages: config.maxPages }, { signal: ctx.signal });
+  const removed = await ctx.pool.run('sanitize', { input, output, maxPages: config.maxPages }, { signal: ctx.signal });
   return { input: output, removed };
 }

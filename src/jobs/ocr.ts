@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler } from '../handlers.js';
+import type { FileJobInput, JobHandler } from './types.js';
 import { parsePageSpec } from '../schemas/pages.js';
 import { safeFilename, withSuffix } from '../storage/filenames.js';
-import { runOcr } from './pipeline.js';
+import { runOcr } from '../ocr/pipeline.js';
 import type { OcrInputKind, OcrOutputFormat } from '../../workers/ocr/types.js';
 
 /** The options an ocr job row holds (validated and normalised by routes/ocr.ts). */

@@ -1,22 +1,23 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler, OutputFile } from '../handlers.js';
-import { TaskFailure } from '../pool.js';
+import type { FileJobInput, JobHandler, OutputFile } from './types.js';
+import type { CompressJobOptions } from './compress.js';
+import { TaskFailure, type ErrorCode } from '../errors.js';
 import { uniqueNames } from '../storage/zip.js';
 import type { ActiveContent } from '../../workers/active-content.js';
-import { sanitizeStep } from './sanitize.js';
+import { sanitizeStep } from '../pool/sanitize-step.js';
 
 /** A file refused at submission (bad type, unreadable…): reported, never dropped. */
 export interface RejectedFile {
   index: number;
   name: string;
   size: number;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
-export interface BulkInput extends FileJobInput {
+export interface BulkInput extends FileJobInput<CompressJobOptions> {
   rejected: RejectedFile[];
 }
 
@@ -31,14 +32,7 @@ export interface BulkEntry {
   /** Name of this file inside the zip, and its `?file=` number. */
   download_name?: string;
   sanitized?: ActiveContent;
-  error?: { code: string; message: string };
-}
-
-interface CompressTaskResult {
-  original_size: number;
-  compressed_size: number;
-  compression_ratio: number;
-  engine: string;
+  error?: { code: ErrorCode; message: string };
 }
 
 /**
@@ -72,7 +66,7 @@ export function bulkCompressHandler(config: Config): JobHandler {
           let source = path.join(ctx.inputDir, file.stored);
           let sanitized: ActiveContent | undefined;
           if (input.options.sanitize) ({ input: source, removed: sanitized } = await sanitizeStep(ctx, config, source, String(index)));
-          const r = await ctx.pool.run<CompressTaskResult>(
+          const r = await ctx.pool.run(
             'compress',
             { input: source, output: path.join(workDir, output), workDir: scratch, maxPages: config.maxPages, options: input.options },
             { signal: ctx.signal, onProgress: (p) => (partial.set(index, p.percent / 100), report(`${nameOf.get(index)}: ${p.stage}`)) },

@@ -2,12 +2,18 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { moduleExt } from './paths.js';
-import type { TaskOutcome } from '../workers/task.js';
-import type * as Tasks from '../workers/index.js';
+import { moduleExt } from '../paths.js';
+import { TaskFailure } from '../errors.js';
+import { RETIRE_SLOTS, type RecycleData } from '../../workers/recycle.js';
+import type { TaskOutcome } from '../../workers/task.js';
+import type * as Tasks from '../../workers/index.js';
+import { mapLimit } from './map-limit.js';
 
 /** Every task exported by workers/index.ts, by name. */
 export type TaskName = keyof typeof Tasks;
+/** A task's payload and result, read off its module (workers/<task>.ts): no local copies. */
+export type TaskPayload<N extends TaskName> = Omit<Parameters<(typeof Tasks)[N]>[0], 'progressPort'>;
+export type TaskResult<N extends TaskName> = Awaited<ReturnType<(typeof Tasks)[N]>> extends TaskOutcome<infer R> ? R : never;
 
 export interface Progress {
   percent: number;
@@ -17,20 +23,8 @@ export interface Progress {
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
-}
-
-/** A task that ran and reported a coded failure (bad input, engine refusal…). */
-export class TaskFailure extends Error {
-  override name = 'TaskFailure';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    /** For a retryable failure: wait at least this long before the next run (e.g. a Retry-After). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
+  /** The task has left the queue and started on a thread (workers/task.ts says so first). */
+  onStart?: () => void;
 }
 
 /** The pool could not take the task (its queue is at its bound). */
@@ -46,7 +40,7 @@ export class PoolBusyError extends Error {
  */
 const WORKER_FILE = process.env.PDF_SMALLER_WORKER_DIR
   ? pathToFileURL(path.resolve(process.env.PDF_SMALLER_WORKER_DIR, 'index.js')).href
-  : new URL(`../workers/index${moduleExt}`, import.meta.url).href;
+  : new URL(`../../workers/index${moduleExt}`, import.meta.url).href;
 
 export interface PoolOptions {
   threads: number;
@@ -60,6 +54,12 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** V8 heap cap per thread. MuPDF's WASM memory is outside it. */
   maxOldGenerationSizeMb?: number;
+  /**
+   * WORKER_RECYCLE_MB: a thread whose MuPDF and V8 heaps hold more than this after a task is
+   * replaced by a fresh one (0 or absent: never). Only for pools that keep every thread
+   * (minThreads = threads): Piscina refills those at once.
+   */
+  recycleBytes?: number;
 }
 
 /**
@@ -73,11 +73,20 @@ export class WorkerPool {
   private readonly piscina: Piscina | undefined;
   private running = 0;
   private destroyed = false;
+  /**
+   * Holds the event loop open while tasks are waiting or running. Piscina keeps only busy
+   * threads referenced: a task queued behind a thread that is being replaced (a crash, a
+   * recycle) waits on an unreferenced new thread, and a process with nothing else open (the
+   * command line, a test) would exit with the task never run.
+   */
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(opts: PoolOptions) {
     this.size = opts.threads;
     this.maxQueue = opts.maxQueue ?? 0;
     if (opts.threads > 0) {
+      const recycle: RecycleData | undefined = opts.recycleBytes ? { bytes: opts.recycleBytes, flags: new SharedArrayBuffer(4 * RETIRE_SLOTS) } : undefined;
+      const retiring = recycle ? new Int32Array(recycle.flags) : undefined;
       this.piscina = new Piscina({
         filename: WORKER_FILE,
         minThreads: Math.min(opts.minThreads ?? opts.threads, opts.threads),
@@ -88,6 +97,19 @@ export class WorkerPool {
         // Compiled workers need no loader: do not let threads inherit the parent's --import
         // hooks (the test loader would start a TypeScript compiler in every thread).
         ...(process.env.PDF_SMALLER_WORKER_DIR ? { execArgv: [] } : {}),
+        ...(recycle
+          ? {
+              workerData: { recycle },
+              // An idle thread must keep its event loop turning to exit on its own: with
+              // 'sync' atomics it would sleep in Atomics.wait until its next task, which a
+              // retiring thread never gets.
+              atomics: 'async' as const,
+              // A task goes to an idle thread that is not retiring (workers/task.ts marks a
+              // retiring thread before its answer leaves, so this never hands it another
+              // task); the retiring one exits and Piscina starts its replacement.
+              loadBalancer: (_task, workers) => workers.find((w) => w.currentUsage === 0 && Atomics.load(retiring!, w.id % RETIRE_SLOTS) === 0) ?? null,
+            }
+          : {}),
       });
     }
   }
@@ -98,52 +120,40 @@ export class WorkerPool {
   }
 
   /** Runs fn over items with at most `size` tasks at once: fan-out that does not flood the queue. */
-  async map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    const out: R[] = new Array(items.length);
-    let next = 0;
-    let failed = false;
-    const lanes = Array.from({ length: Math.max(1, Math.min(this.size, items.length)) }, async () => {
-      while (next < items.length && !failed) {
-        const i = next++;
-        try {
-          out[i] = await fn(items[i]!, i);
-        } catch (err) {
-          failed = true; // start nothing new; the first error is the answer
-          throw err;
-        }
-      }
-    });
-    await Promise.all(lanes);
-    return out;
+  map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+    return mapLimit(items, this.size, fn);
   }
 
   get alive(): boolean {
     return !this.destroyed && this.piscina !== undefined;
   }
 
-  async run<R>(name: TaskName, payload: object, opts: RunOptions = {}): Promise<R> {
+  async run<N extends TaskName>(name: N, payload: TaskPayload<N>, opts: RunOptions = {}): Promise<TaskResult<N>> {
     if (!this.piscina || this.destroyed) throw new PoolBusyError('this node runs no worker threads');
     let channel: MessageChannel | undefined;
-    if (opts.onProgress) {
+    const { onProgress, onStart } = opts;
+    if (onProgress || onStart) {
       channel = new MessageChannel();
-      const onProgress = opts.onProgress;
-      channel.port1.on('message', (m: Progress) => onProgress(m));
+      channel.port1.on('message', (m: Progress | { started: true }) => {
+        if ('started' in m) onStart?.();
+        else onProgress?.(m);
+      });
       channel.port1.unref();
     }
-    this.running++;
+    if (this.running++ === 0) this.keepAlive = setInterval(() => {}, 1 << 30);
     try {
       const outcome = (await this.piscina.run(channel ? { ...payload, progressPort: channel.port2 } : payload, {
         name,
         signal: opts.signal ?? null,
         transferList: channel ? [channel.port2] : [],
-      })) as TaskOutcome<R>;
+      })) as TaskOutcome<TaskResult<N>>;
       if (!outcome.ok) throw new TaskFailure(outcome.error.code, outcome.error.message, outcome.error.retryable);
       return outcome.value;
     } catch (err) {
       if (err instanceof Error && err.message === 'Task queue is at limit') throw new PoolBusyError('the pool queue is full');
       throw err;
     } finally {
-      this.running--;
+      if (--this.running === 0) clearInterval(this.keepAlive);
       channel?.port1.close();
     }
   }
