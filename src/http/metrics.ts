@@ -91,10 +91,12 @@ export const metricsPlugin = fp(
       '/metrics',
       {
         schema: {
+          operationId: 'getMetrics',
           summary: 'Prometheus metrics',
           description: 'Open, or with METRICS_TOKEN set, `Authorization: Bearer <token>`.',
           tags: ['system'],
-          security: token ? [{ metricsToken: [] }] : [],
+          // Open unless the server sets METRICS_TOKEN.
+          security: [{}, { metricsToken: [] }],
           response: { 200: { description: 'Prometheus text format', type: 'string' }, 401: ErrorSchema },
         },
       },

@@ -45,14 +45,15 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     throw err; // to the app's handler: one envelope for every route
   });
 
-  const route = (summary: string, description: string, form: unknown) => ({
-    schema: { summary, description, tags: ['ai'], response: submitResponses },
+  const route = (operationId: string, summary: string, description: string, form: unknown) => ({
+    schema: { operationId, summary, description, tags: ['ai'], response: submitResponses },
     config: { openapiBody: form },
   });
 
   app.post(
     '/api/ai/summarize',
     route(
+      'summarize',
       'Summarise a text or a PDF',
       'JSON `{text, options: {style, maxLength, engine}, job_id?}` (text ≤ 100 KB) or multipart `file` (PDF) + `options` (JSON string). ' +
         'Result: `summary`, `engine` (llm | extractive), `model`, `usage`. Works without an AI provider (extractive summary).',
@@ -65,6 +66,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/api/ai/translate',
     route(
+      'translate',
       'Translate a text or a PDF',
       'JSON `{text, target_language, options: {source_language?}, job_id?}` (text ≤ 100 KB) or multipart `file` (PDF) + `target_language`. ' +
         'Result: `translated_text` (also the download). Needs an AI provider (503 AI_NOT_CONFIGURED otherwise).',
@@ -91,13 +93,17 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/api/ai/extract-text',
-    route('Text of a PDF, per page, with an AI analysis', 'multipart `file` (PDF). Result: `pages` [{page, text, has_text}], `analysis` (document_type, language, summary, key_points, entities) when an AI provider is configured, else null.', ExtractTextFormSchema),
+    route(
+      'extractText',
+      'Text of a PDF, per page, with an AI analysis',
+      'multipart `file` (PDF). Result: `pages` [{page, text, has_text}], `analysis` (document_type, language, summary, key_points, entities) when an AI provider is configured, else null.', ExtractTextFormSchema),
     (request, reply) => submitAi(app, request, reply, 'ai_extract_text', receivePdf, () => ({}), 'Text extraction job queued.'),
   );
 
   app.post(
     '/api/ai/extract',
     route(
+      'extractData',
       'Structured data from a PDF, validated against a JSON Schema',
       'multipart `file` (PDF) + `schema` (JSON Schema, root type object) or `preset` (invoice | bank_statement); `export_format` json | csv | xlsx. ' +
         'Result: `data` (valid against the schema), also as the download. Needs an AI provider.',

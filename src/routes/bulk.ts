@@ -13,6 +13,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
     '/api/bulk',
     {
       schema: {
+        operationId: 'compressPdfs',
         summary: 'Compress many PDFs in one job',
         description:
           'multipart/form-data: `files` (repeated, up to MAX_FILES), plus the options of /api/compress. ' +

@@ -41,6 +41,7 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
     '/api/cloud/:provider/token',
     {
       schema: {
+        operationId: 'exchangeCloudCode',
         summary: 'Exchange an OAuth authorization code for tokens',
         description: 'JSON `{code, redirect_uri, code_verifier?}`. The tokens are returned to the caller and not kept by the server.',
         tags: ['cloud'],
@@ -67,6 +68,7 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
     '/api/cloud/:provider/validate',
     {
       schema: {
+        operationId: 'validateCloudToken',
         summary: 'Check an access token with the provider',
         description: 'Send the token as `Authorization: Bearer <token>`. Answers `valid: false` when the provider refuses it.',
         tags: ['cloud'],
@@ -88,6 +90,7 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
     '/api/jobs/:id/export',
     {
       schema: {
+        operationId: 'exportJobResult',
         summary: 'Upload a completed job\'s result to Google Drive, Dropbox, OneDrive or S3',
         description:
           'JSON `{provider, access_token?, folder?, filename?, file?}` → 202 with the id of an `export` job; poll it like any job. ' +

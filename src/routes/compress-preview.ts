@@ -33,6 +33,7 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
     '/api/compress/preview',
     {
       schema: {
+        operationId: 'previewCompression',
         summary: 'Estimate what compression would do (no job)',
         consumes: ['multipart/form-data'],
         tags: ['compression'],

@@ -9,6 +9,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
     '/api/compress',
     {
       schema: {
+        operationId: 'compressPdf',
         summary: 'Compress one PDF',
         description:
           'multipart/form-data: `file` (PDF); `compressionLevel` low|medium|high|maximum (default medium); ' +

@@ -33,6 +33,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
     '/api/convert',
     {
       schema: {
+        operationId: 'convertPdf',
         summary: 'Convert a PDF to txt, html, docx, xlsx or page images',
         description: `multipart/form-data: ${FIELDS_DOC} Optional \`job_id\` (UUID), \`webhook_url\`.`,
         consumes: ['multipart/form-data'],
@@ -54,6 +55,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
     '/api/convert/preview',
     {
       schema: {
+        operationId: 'previewConversion',
         summary: 'What a conversion would produce, answered at once (no job)',
         description: `multipart/form-data: ${FIELDS_DOC} Answers pages, text layer per page, tables and images found, and output size and time estimated by converting sample pages.`,
         consumes: ['multipart/form-data'],

@@ -32,6 +32,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     '/api/jobs/:id/events',
     {
       schema: {
+        operationId: 'followJob',
         summary: 'Follow a job live (Server-Sent Events)',
         description:
           'text/event-stream: an `event: job` with the job JSON (as GET /api/jobs/{id}) at once and after every ' +

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { ErrorSchema } from '../schemas/common.js';
 import { probeCapabilities, type Capabilities } from '../capabilities.js';
 import { countByStatus } from '../queue/index.js';
 
@@ -22,7 +23,7 @@ export const featureRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/api/extended-features/status',
-    { schema: { summary: 'Which features are available on this server now', tags: ['system'], response: { 200: Envelope } } },
+    { schema: { operationId: 'getFeatureStatus', summary: 'Which features are available on this server now', tags: ['system'], response: { 200: Envelope, '4xx': ErrorSchema } } },
     async () => {
       const c = await capabilities();
       const queue = await countByStatus(app.store.db);
@@ -68,7 +69,7 @@ export const featureRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/api/extended-features/capabilities',
-    { schema: { summary: 'What each feature accepts (options and limits)', tags: ['system'], response: { 200: Envelope } } },
+    { schema: { operationId: 'getFeatureCapabilities', summary: 'What each feature accepts (options and limits)', tags: ['system'], response: { 200: Envelope, '4xx': ErrorSchema } } },
     async () => {
       const c = await capabilities();
       return {

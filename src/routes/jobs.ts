@@ -17,6 +17,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
     '/api/jobs/:id',
     {
       schema: {
+        operationId: 'getJob',
         summary: 'Job status, progress and result',
         tags: ['jobs'],
         params: JobIdParamsSchema,
@@ -30,6 +31,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
     '/api/jobs/:id/download',
     {
       schema: {
+        operationId: 'downloadJobResult',
         summary: 'Download the result file',
         tags: ['jobs'],
         params: JobIdParamsSchema,
@@ -90,6 +92,7 @@ export const jobRoutes: FastifyPluginAsync = async (app) => {
     '/api/jobs/:id',
     {
       schema: {
+        operationId: 'cancelJob',
         summary: 'Cancel a pending or running job, or delete a finished job\'s files',
         tags: ['jobs'],
         params: JobIdParamsSchema,

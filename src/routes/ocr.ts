@@ -85,6 +85,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
     '/api/ocr',
     {
       schema: {
+        operationId: 'ocrFile',
         summary: 'OCR a scan or image into a searchable PDF, text or JSON',
         description: `multipart/form-data: ${FIELDS_DOC} Optional \`job_id\` (UUID) and \`webhook_url\`.`,
         consumes: ['multipart/form-data'],
@@ -126,6 +127,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
     '/api/ocr/preview',
     {
       schema: {
+        operationId: 'previewOcr',
         summary: 'What OCR would do with a file, answered at once (no job)',
         description: `multipart/form-data: ${FIELDS_DOC} Answers pages, which already have text, image resolution per page and the estimated time.`,
         consumes: ['multipart/form-data'],

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { countByStatus } from '../queue/index.js';
+import { ErrorSchema } from '../schemas/common.js';
 import { version } from '../version.js';
 
 const HealthSchema = Type.Object(
@@ -45,8 +46,12 @@ export const systemRoutes: FastifyPluginAsync = async (app) => {
       ...(problems.length ? { problems } : {}),
     };
   };
-  const opts = { schema: { summary: 'Liveness and readiness', tags: ['system'], response: { 200: HealthSchema, 503: HealthSchema } } };
-  for (const url of ['/health', '/api/health']) {
+  const routes = [
+    ['/health', 'getHealth'],
+    ['/api/health', 'getApiHealth'],
+  ] as const;
+  for (const [url, operationId] of routes) {
+    const opts = { schema: { operationId, summary: 'Liveness and readiness', tags: ['system'], response: { 200: HealthSchema, '4xx': ErrorSchema, 503: HealthSchema } } };
     app.get(url, opts, async (_req, reply) => {
       const h = await health();
       return reply.code(h.status === 'healthy' ? 200 : 503).send(h);
@@ -55,7 +60,7 @@ export const systemRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/api/compress/health',
-    { schema: { summary: 'Compression service health', tags: ['compression'], response: { 200: CompressHealthSchema, 503: CompressHealthSchema } } },
+    { schema: { operationId: 'getCompressionHealth', summary: 'Compression service health', tags: ['compression'], response: { 200: CompressHealthSchema, '4xx': ErrorSchema, 503: CompressHealthSchema } } },
     async (_req, reply) => {
       const ok = app.pools.jobs.alive;
       return reply.code(ok ? 200 : 503).send({
