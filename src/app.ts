@@ -8,6 +8,7 @@ import { AppError, errorBody, ERRORS } from './errors.js';
 import { defaultHandlers, type Handlers } from './jobs/index.js';
 import { accessPlugin } from './http/access.js';
 import { LinkSigner, linkSecret } from './http/links.js';
+import { watcherPlugin } from './http/job-watcher.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openapiPlugin } from './http/openapi.js';
 import { RequestLogController } from './http/request-log.js';
@@ -117,6 +118,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(dispatcherPlugin, { config, handlers: typeof opts.handlers === 'function' ? opts.handlers(config) : (opts.handlers ?? defaultHandlers(config)), start: opts.dispatch ?? true });
   await app.register(metricsPlugin);
   await app.register(webhooksPlugin);
+  await app.register(watcherPlugin);
   if (opts.cleanup ?? true) await app.register(cleanupPlugin, { config });
 
   for (const routes of routePlugins) await app.register(routes);

@@ -1,5 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
-import type { Database, JobRow } from '../db/types.js';
+import { FINAL_STATUSES, type Database, type JobRow } from '../db/types.js';
+import type { FinishedEvent } from '../dispatch/types.js';
+import { getJob } from '../queue/index.js';
+import { effectiveStatus } from './job-view.js';
 
 type Listener = (row: JobRow) => void;
 
@@ -68,4 +73,47 @@ export class JobWatcher {
       this.polling = false;
     }
   }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Follows job rows for event streams and for submissions that wait (?wait=). */
+    watcher: JobWatcher;
+  }
+}
+
+/** One watcher per app: a single poll serves every stream and waiting request; a job this node finishes is looked at at once. */
+export const watcherPlugin = fp(
+  async (app) => {
+    const watcher = new JobWatcher(app.store.db);
+    app.dispatcher.on('finished', (e: FinishedEvent) => watcher.poke(e.id));
+    app.addHook('preClose', async () => watcher.stop());
+    app.decorate('watcher', watcher);
+  },
+  { name: 'watcher', dependencies: ['db', 'dispatcher'] },
+);
+
+/**
+ * The job's row once it is final (completed, failed, cancelled, expired), or undefined when
+ * `ms` pass first or `signal` aborts (the client went away). The job itself goes on either way.
+ */
+export function waitForFinal(app: FastifyInstance, id: string, ms: number, signal: AbortSignal): Promise<JobRow | undefined> {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const done = (row: JobRow | undefined) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      unsubscribe();
+      resolve(row);
+    };
+    const abort = () => done(undefined);
+    const timer = setTimeout(abort, ms);
+    signal.addEventListener('abort', abort, { once: true });
+    const check = (row: JobRow | undefined) => {
+      if (row && FINAL_STATUSES.includes(effectiveStatus(row))) done(row);
+    };
+    unsubscribe = app.watcher.subscribe(id, check);
+    // It may have finished before the subscription.
+    void getJob(app.store.db, id).then(check, () => {});
+  });
 }

@@ -14,7 +14,7 @@ import {
   TranslateFormSchema,
   TranslateOptionsSchema,
 } from '../schemas/ai.js';
-import { submitResponses } from '../schemas/common.js';
+import { SubmitQuerySchema, submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { checkPdf, stringField, submitUpload } from './submit.js';
 
@@ -46,7 +46,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
   });
 
   const route = (operationId: string, summary: string, description: string, form: unknown) => ({
-    schema: { operationId, summary, description, tags: ['ai'], response: submitResponses },
+    schema: { operationId, summary, description, tags: ['ai'], querystring: SubmitQuerySchema, response: submitResponses },
     config: { openapiBody: form },
   });
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import type { RejectedFile } from '../jobs/bulk-compress.js';
 import { BulkFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
-import { submitResponses } from '../schemas/common.js';
+import { SubmitQuerySchema, submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { safeFilename } from '../storage/filenames.js';
 import { receiveMultipart } from '../storage/upload.js';
@@ -21,7 +21,7 @@ export const bulkRoutes: FastifyPluginAsync = async (app) => {
           'request in which every file is refused gets a 4xx. Download: one zip, or `?file=N` for file N.',
         consumes: ['multipart/form-data'],
         tags: ['compression'],
-        response: submitResponses,
+        querystring: SubmitQuerySchema, response: submitResponses,
       },
       config: { openapiBody: BulkFormSchema },
     },

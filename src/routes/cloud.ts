@@ -11,7 +11,7 @@ import { TaskFailure } from '../errors.js';
 import { enqueue } from '../queue/index.js';
 import { admit } from './submit.js';
 import { CloudProviderParamsSchema, ExportBodySchema, TokenBodySchema, TokenSchema, ValidationSchema, type ExportBody, type TokenBody } from '../schemas/cloud.js';
-import { ErrorSchema, JobIdParamsSchema, submitResponses } from '../schemas/common.js';
+import { ErrorSchema, JobIdParamsSchema, SubmittedSchema } from '../schemas/common.js';
 
 /**
  * OAuth code exchange and token validation for the three drives, and POST /api/jobs/:id/export.
@@ -98,7 +98,7 @@ export const cloudRoutes: FastifyPluginAsync = async (app) => {
         tags: ['cloud', 'jobs'],
         params: JobIdParamsSchema,
         body: ExportBodySchema,
-        response: submitResponses,
+        response: { 202: SubmittedSchema, '4xx': ErrorSchema, '5xx': ErrorSchema },
       },
     },
     async (request, reply) => {

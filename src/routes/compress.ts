@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CompressFormSchema, CompressOptionsSchema } from '../schemas/compress.js';
-import { submitResponses } from '../schemas/common.js';
+import { SubmitQuerySchema, submitResponses } from '../schemas/common.js';
 import { parseFields } from '../schemas/fields.js';
 import { checkPdf, submitUpload } from './submit.js';
 
@@ -16,7 +16,7 @@ export const compressRoutes: FastifyPluginAsync = async (app) => {
           '`imageQuality` 10–100 (default 80); optional `job_id` (UUID) for idempotent resubmission.',
         consumes: ['multipart/form-data'],
         tags: ['compression'],
-        response: submitResponses,
+        querystring: SubmitQuerySchema, response: submitResponses,
       },
       config: { openapiBody: CompressFormSchema },
     },

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
-import { submitResponses } from '../schemas/common.js';
+import { SubmitQuerySchema, submitResponses } from '../schemas/common.js';
 import { ConvertFormSchema, parseConvertFields, previewResponses, type ConvertOptions } from '../schemas/convert.js';
 import { parsePageSpec, resolvePages } from '../schemas/pages.js';
 import type { ReceivedFile } from '../storage/upload.js';
@@ -38,7 +38,7 @@ export const convertRoutes: FastifyPluginAsync = async (app) => {
         description: `multipart/form-data: ${FIELDS_DOC} Optional \`job_id\` (UUID), \`webhook_url\`.`,
         consumes: ['multipart/form-data'],
         tags: ['conversion'],
-        response: submitResponses,
+        querystring: SubmitQuerySchema, response: submitResponses,
       },
       config: { openapiBody: ConvertFormSchema },
     },

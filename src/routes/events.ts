@@ -2,8 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
-import type { FinishedEvent } from '../dispatch/dispatcher.js';
-import { JobWatcher } from '../http/job-watcher.js';
 import { findJob } from '../http/find-job.js';
 import { getJob } from '../queue/index.js';
 import { ErrorSchema, JobIdParamsSchema, SignedLinkQuery } from '../schemas/common.js';
@@ -18,13 +16,11 @@ const HEARTBEAT_MS = 15_000;
  * `job` event per status or progress change, and the stream ends after a final status.
  */
 export const eventRoutes: FastifyPluginAsync = async (app) => {
-  const watcher = new JobWatcher(app.store.db);
+  const watcher = app.watcher;
   const open = new Set<ServerResponse>();
   /** Open streams per client (MAX_EVENT_STREAMS), on this node. */
   const streams = new Map<string, number>();
-  app.dispatcher.on('finished', (e: FinishedEvent) => watcher.poke(e.id));
   app.addHook('preClose', async () => {
-    watcher.stop();
     for (const res of open) res.end();
   });
 

@@ -5,7 +5,7 @@ import { resolveEngine, estimateSeconds } from '../ocr/engine.js';
 import type { OcrJobOptions } from '../jobs/ocr.js';
 import { parseLanguages } from '../ocr/languages.js';
 import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
-import { ErrorSchema, submitResponses } from '../schemas/common.js';
+import { ErrorSchema, SubmitQuerySchema, submitResponses } from '../schemas/common.js';
 import { OcrFormSchema, OcrPreviewSchema, parseOcrOptions, type OcrOptions } from '../schemas/ocr.js';
 import { parsePageSpec, resolvePages, type PageRange } from '../schemas/pages.js';
 import { sniff } from '../storage/sniff.js';
@@ -90,7 +90,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         description: `multipart/form-data: ${FIELDS_DOC} Optional \`job_id\` (UUID) and \`webhook_url\`.`,
         consumes: ['multipart/form-data'],
         tags: ['ocr'],
-        response: submitResponses,
+        querystring: SubmitQuerySchema, response: submitResponses,
       },
       config: { openapiBody: OcrFormSchema },
     },

@@ -1,13 +1,17 @@
 import { rm, statfs } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.js';
+import type { JobRow } from '../db/types.js';
+import { AppError, isErrorCode } from '../errors.js';
 import type { Principal } from '../http/access.js';
-import type { FileJobInput } from '../jobs/types.js';
+import { sendResult } from '../http/job-result.js';
+import { effectiveStatus, toJobBody } from '../http/job-view.js';
+import { waitForFinal } from '../http/job-watcher.js';
+import type { FileJobInput, JobOutput } from '../jobs/types.js';
 import { CHECK_RUN_MS, runProbe } from '../pool/probe.js';
 import { countPending, countPendingOf, enqueue, getJob } from '../queue/index.js';
 import { safeFilename } from '../storage/filenames.js';
-import { isUuid } from '../storage/layout.js';
+import { isUuid, uuidFromHash } from '../storage/layout.js';
 import { sniff } from '../storage/sniff.js';
 import { receiveMultipart, type Intake, type ReceivedFile } from '../storage/upload.js';
 import { checkWebhookUrl } from '../webhooks/url.js';
@@ -43,12 +47,14 @@ export interface SubmitSpec<O extends object, I extends Intake = Intake> {
 export async function submitUpload<O extends object, I extends Intake = Intake>(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, spec: SubmitSpec<O, I>) {
   await admit(app, request.principal);
   const intake = spec.receive ? await spec.receive(request) : ((await receiveFile(app, request)) as I);
+  let job: JobRow;
+  let created: boolean;
   try {
     const options = await spec.options(intake);
-    const id = jobIdFrom(stringField(intake.fields, 'job_id'));
+    const id = jobIdOf(stringField(intake.fields, 'job_id'), request);
     const webhookUrl = await checkWebhookUrl(stringField(intake.fields, 'webhook_url'), app.config.webhookAllowPrivate);
     const password = stringField(intake.fields, 'password');
-    const { job, created } = await createJob(app, {
+    ({ job, created } = await createJob(app, {
       id,
       type: spec.type,
       principal: request.principal,
@@ -56,7 +62,13 @@ export async function submitUpload<O extends object, I extends Intake = Intake>(
       options,
       webhookUrl,
       check: () => spec.check(intake, options, password),
-    });
+    }));
+    reply.header('x-job-id', job.id);
+    const wait = (request.query as { wait?: number } | undefined)?.wait;
+    if (wait) {
+      const final = await waitForFinal(app, job.id, wait * 1000, clientGone(reply));
+      if (final) return await answerFinal(app, reply, final);
+    }
     return reply.code(202).send({
       success: true,
       job_id: job.id,
@@ -68,6 +80,54 @@ export async function submitUpload<O extends object, I extends Intake = Intake>(
     // The staging folder, unless createJob moved it into temp/<job>/.
     await rm(intake.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A job that finished while its submission waited (?wait=): its result file, or the job JSON
+ * for a result without a file; a job that failed answers its own code (422 INVALID_PDF…),
+ * with the job's id in the details and in X-Job-Id.
+ */
+async function answerFinal(app: FastifyInstance, reply: FastifyReply, row: JobRow): Promise<FastifyReply> {
+  const status = effectiveStatus(row);
+  if (status === 'completed') {
+    const output = row.output ? (JSON.parse(row.output) as JobOutput) : undefined;
+    if (output?.files.length) return sendResult(app, reply, row);
+    return reply.code(200).send(toJobBody(row, app.links));
+  }
+  if (status === 'failed') {
+    const code = isErrorCode(row.error_code) ? row.error_code : 'PROCESSING_FAILED';
+    throw new AppError(code, row.error_message ?? undefined, { job_id: row.id });
+  }
+  throw new AppError(status === 'cancelled' ? 'JOB_CANCELLED' : 'JOB_EXPIRED', undefined, { job_id: row.id });
+}
+
+/** Aborts when the client goes away before its answer is sent (the job goes on). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/**
+ * The job id of a submission: an `Idempotency-Key` header (the IETF draft's, a string of up to
+ * 255 printable characters, quoted or not), or the `job_id` field (a UUID), or a fresh UUID.
+ * An Idempotency-Key names a job within its API key only: the id is derived from the key's
+ * owner and the value, so two clients' keys never meet.
+ */
+function jobIdOf(field: string | undefined, request: FastifyRequest): string {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return jobIdFrom(field);
+  const value = (Array.isArray(header) ? header.join(',') : header).trim().replace(/^"(.*)"$/, '$1');
+  if (!/^[\x21-\x7e ]{1,255}$/.test(value)) {
+    throw new AppError('INVALID_OPTIONS', 'Idempotency-Key must be 1 to 255 printable ASCII characters.', { fields: [{ field: 'Idempotency-Key' }] });
+  }
+  const id = uuidFromHash(`idempotency\n${request.principal.owner ?? ''}\n${value}`);
+  if (field !== undefined && field.trim() !== '' && field.trim().toLowerCase() !== id) {
+    throw new AppError('INVALID_OPTIONS', 'Send either a job_id field or an Idempotency-Key header, not both.', { fields: [{ field: 'job_id' }, { field: 'Idempotency-Key' }] });
+  }
+  return id;
 }
 
 /** The default body: one file in the multipart field `file`. */

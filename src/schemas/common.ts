@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { JobSchema } from './job.js';
 
 /** The error envelope (README "Use it"), for every 4xx/5xx answer. */
 export const ErrorSchema = Type.Object(
@@ -28,6 +29,17 @@ export const SubmittedSchema = Type.Object(
   { $id: 'Submitted' },
 );
 
+/** The query every submission route takes. */
+export const SubmitQuerySchema = Type.Object({
+  wait: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 120,
+      description: 'wait up to this many seconds: a job that finishes in time answers 200 with its result; otherwise the usual 202 (the job exists either way)',
+    }),
+  ),
+});
+
 export const JobIdParamsSchema = Type.Object({ id: Type.String({ description: 'job id (UUID)' }) });
 
 /** The query of a signed link (download_url, events_url of the job JSON): both or neither. */
@@ -38,6 +50,14 @@ export const SignedLinkQuery = {
 
 /** Response map shared by submission routes: 202 plus every error status they can answer. */
 export const submitResponses = {
+  200: {
+    description:
+      'With `?wait=S`, when the job finished within S seconds: the result file itself (Content-Disposition names it; a bulk job: the zip), or for results without a file the job JSON. `X-Job-Id` names the job.',
+    content: {
+      'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+      'application/json': { schema: JobSchema },
+    },
+  },
   202: SubmittedSchema,
   '4xx': ErrorSchema,
   '5xx': ErrorSchema,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
@@ -221,4 +221,10 @@ async function files(dir: string): Promise<string[]> {
 function checked(id: string): string {
   if (!isUuid(id)) throw new Error(`not a UUID: ${JSON.stringify(id).slice(0, 60)}`);
   return id.toLowerCase();
+}
+
+/** A version-5-shaped UUID from a SHA-256 of `name`: the same name, the same id. */
+export function uuidFromHash(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

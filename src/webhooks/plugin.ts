@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FinishedEvent } from '../dispatch/dispatcher.js';
 import { enqueue, markWebhookQueued, pendingWebhooks } from '../queue/index.js';
 import { WEBHOOK_TRIES } from '../jobs/webhook.js';
+import { uuidFromHash } from '../storage/layout.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,8 +12,7 @@ declare module 'fastify' {
 
 /** The delivery job's id, derived from the job it reports: enqueuing twice is a no-op. */
 export function webhookJobId(jobId: string): string {
-  const h = createHash('sha256').update(`webhook:${jobId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromHash(`webhook:${jobId}`);
 }
 
 /**
