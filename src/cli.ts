@@ -1,14 +1,22 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { main } from './main.js';
+import { COMMANDS, isCommand } from './cli/commands.js';
 import { version } from './version.js';
+
+const commandList = Object.values(COMMANDS)
+  .map((c) => `  ${c.name.padEnd(10)} ${c.summary}`)
+  .join('\n');
 
 export const HELP = `pdf-smaller ${version}: self-hosted PDF processing server
 
-Usage: pdf-smaller [options]
+Usage: pdf-smaller [serve] [options]          the server (the default)
+       pdf-smaller COMMAND FILES… [options]   the same work in this process, from a shell
 
-Options (each mirrors an environment variable; flags win):
+Commands (pdf-smaller COMMAND --help for each):
+${commandList}
+
+Server options (each mirrors an environment variable; flags win):
   -p, --port <n>         listen port                      (PORT, default 5000)
       --host <addr>      listen address                   (HOST, default 127.0.0.1; 0.0.0.0 exposes it)
       --data-dir <dir>   SQLite database folder           (DATA_DIR, default ./data)
@@ -60,11 +68,19 @@ export function cliOutcome(argv: string[], env: NodeJS.ProcessEnv): CliOutcome {
 
 export async function runCli(argv: string[]): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const outcome = cliOutcome(argv, process.env);
+  const [first, ...rest] = argv;
+  if (isCommand(first)) {
+    // Only what the command needs is loaded: a work command starts in well under a second.
+    const { runWork } = await import('./cli/run.js');
+    process.exitCode = await runWork(first, rest, process.env);
+    return;
+  }
+  const outcome = cliOutcome(first === 'serve' ? rest : argv, process.env);
   if ('exit' in outcome) {
     (outcome.exit === 0 ? process.stdout : process.stderr).write(outcome.output);
     process.exit(outcome.exit);
   }
+  const { main } = await import('./main.js');
   await main(outcome.env);
 }
 

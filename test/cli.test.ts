@@ -22,7 +22,8 @@ t.test('the command runs', async (t) => {
   t.equal(v.status, 0);
   t.equal(v.stdout.trim(), version);
   const h = run(['--help']);
-  t.match(h.stdout, /Usage: pdf-smaller \[options\]/);
+  t.match(h.stdout, /Usage: pdf-smaller \[serve\] \[options\]/);
+  t.match(h.stdout, /compress +make PDFs smaller/, 'the work commands are listed');
   const bad = run(['--nope']);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /Unknown option/);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobContext } from '../jobs/types.js';
+import type { FileJobContext, FileJobInput } from '../jobs/types.js';
 import { runOcr } from '../ocr/pipeline.js';
 import { TaskFailure } from '../errors.js';
 import type { PageText } from '../../workers/extract-text.js';
@@ -35,7 +35,7 @@ export interface ReadOptions {
  * the shared extractText pool task (MuPDF, in a worker thread: never on this thread), and
  * their pages are joined with blank lines so page ends count as paragraph breaks.
  */
-export async function readDocumentText(ctx: JobContext, opts: ReadOptions): Promise<DocumentText> {
+export async function readDocumentText(ctx: FileJobContext, opts: ReadOptions): Promise<DocumentText> {
   const input = ctx.job.input as FileJobInput;
   const file = input.files[0];
   if (!file) throw new TaskFailure('INTERNAL_ERROR', 'AI job without an input file.', false);
@@ -101,6 +101,6 @@ export function documentFields(doc: DocumentText): Record<string, unknown> {
 }
 
 /** The options a route stored with the job (validated there). */
-export function jobOptions<T>(ctx: JobContext): T {
+export function jobOptions<T>(ctx: FileJobContext): T {
   return (ctx.job.input as FileJobInput).options as T;
 }

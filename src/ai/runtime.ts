@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { JobContext } from '../jobs/types.js';
+import type { FileJobContext } from '../jobs/types.js';
 import { TaskFailure } from '../errors.js';
 import { AiClient, DEFAULT_CLIENT_OPTIONS, type CallContext, type ClientOptions } from './client.js';
 import { resolveProvider } from './provider.js';
@@ -54,6 +54,6 @@ export function requireClient(rt: AiRuntime): AiClient {
 }
 
 /** A job's call context: its abort signal, its logger and a fresh token tally. */
-export function callContext(ctx: JobContext): CallContext {
+export function callContext(ctx: FileJobContext): CallContext {
   return { signal: ctx.signal, log: ctx.log, usage: emptyUsage() };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import type { JobHandler } from './types.js';
+import type { FileJobHandler } from './types.js';
 import { TaskFailure } from '../errors.js';
 import { safeFilename } from '../storage/filenames.js';
 import { readDocumentText } from '../ai/job-input.js';
@@ -20,7 +20,7 @@ let analysisValidator: ValidateFunction | undefined;
  * failed job. The analysis reads the first contextChars of text (the type, language and
  * main points of a document show early; map-reducing a whole book for them is not worth it).
  */
-export function extractTextHandler(rt: AiRuntime): JobHandler {
+export function extractTextHandler(rt: AiRuntime): FileJobHandler {
   return {
     lane: 'io',
     async run(ctx) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { JobHandler } from './types.js';
+import type { FileJobHandler } from './types.js';
 import { safeFilename } from '../storage/filenames.js';
 import { EXPORT_TYPES, writeExport, type ExportFormat } from '../ai/export.js';
 import { extractData } from '../ai/extract.js';
@@ -16,7 +16,7 @@ export interface ExtractJobOptions {
 }
 
 /** ai_extract: schema-valid data in `result.data` and as a json, csv or xlsx download. */
-export function extractHandler(rt: AiRuntime): JobHandler {
+export function extractHandler(rt: AiRuntime): FileJobHandler {
   return {
     lane: 'io',
     async run(ctx) {

@@ -1,4 +1,4 @@
-import type { JobHandler } from './types.js';
+import type { FileJobHandler } from './types.js';
 import { documentFields, jobOptions, readDocumentText } from '../ai/job-input.js';
 import type { SummaryLength, SummaryStyle } from '../ai/prompts.js';
 import { callContext, type AiRuntime } from '../ai/runtime.js';
@@ -16,7 +16,7 @@ export interface SummarizeJobOptions {
  * ai_summarize: the model's summary (map-reduced when long), or, with no provider or
  * engine=extractive, the text's own key sentences ranked by TextRank (`engine: "extractive"`).
  */
-export function summarizeHandler(rt: AiRuntime): JobHandler {
+export function summarizeHandler(rt: AiRuntime): FileJobHandler {
   return {
     lane: 'io',
     async run(ctx) {

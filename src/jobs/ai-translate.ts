@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import type { JobHandler } from './types.js';
+import type { FileJobHandler } from './types.js';
 import { safeFilename } from '../storage/filenames.js';
 import { documentFields, jobOptions, readDocumentText } from '../ai/job-input.js';
 import { parseLanguage } from '../ai/languages.js';
@@ -14,7 +14,7 @@ export interface TranslateJobOptions {
 }
 
 /** ai_translate: the translated text in the result and as a .txt download. */
-export function translateHandler(rt: AiRuntime): JobHandler {
+export function translateHandler(rt: AiRuntime): FileJobHandler {
   return {
     lane: 'io',
     async run(ctx) {

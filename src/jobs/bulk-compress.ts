@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler, OutputFile } from './types.js';
+import type { FileJobInput, FileJobHandler, OutputFile } from './types.js';
 import type { CompressJobOptions } from './compress.js';
 import { TaskFailure, type ErrorCode } from '../errors.js';
 import { uniqueNames } from '../storage/zip.js';
@@ -40,7 +40,7 @@ export interface BulkEntry {
  * of 20 uses every core. A file that fails does not sink the batch; it is listed with its
  * code. The job fails only when no file succeeds.
  */
-export function bulkCompressHandler(config: Config): JobHandler {
+export function bulkCompressHandler(config: Config): FileJobHandler {
   return {
     lane: 'cpu',
     async run(ctx) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler } from './types.js';
+import type { FileJobInput, FileJobHandler } from './types.js';
 import type { CompressOptions } from '../../workers/compress.js';
 
 /** What a compress job's row holds as options (validated by routes/compress.ts). */
@@ -10,7 +10,7 @@ import type { ActiveContent } from '../../workers/active-content.js';
 import { sanitizeStep } from '../pool/sanitize-step.js';
 
 /** One PDF through the compress task; the result file is offered as <name>_compressed.pdf. */
-export function compressHandler(config: Config): JobHandler {
+export function compressHandler(config: Config): FileJobHandler {
   return {
     lane: 'cpu',
     async run(ctx) {

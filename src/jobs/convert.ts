@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { runOcr } from '../ocr/pipeline.js';
 import { sanitizeStep } from '../pool/sanitize-step.js';
 import type { ActiveContent } from '../../workers/active-content.js';
-import type { FileJobInput, JobContext, JobHandler } from './types.js';
+import type { FileJobContext, FileJobHandler, FileJobInput } from './types.js';
 import type { ConvertFormat, ConvertOptions } from '../schemas/convert.js';
 import { parsePageSpec, resolvePages, type PageRange } from '../schemas/pages.js';
 import { safeFilename, withExtension } from '../storage/filenames.js';
@@ -37,7 +37,7 @@ const STEPS_PER_THREAD = 2;
  * chunks run in parallel on the pool's threads, then one write step joins their parts.
  * The result file is offered as `<original base>.<ext>`.
  */
-export function convertHandler(config: Config): JobHandler {
+export function convertHandler(config: Config): FileJobHandler {
   return {
     lane: 'cpu',
     async run(ctx) {
@@ -94,7 +94,7 @@ export function convertHandler(config: Config): JobHandler {
 }
 
 /** Contiguous page chunks for the extract steps, or undefined when the job runs as one task. */
-function splitPages(ctx: JobContext, format: ConvertFormat, pages: PageRange[] | undefined, pageCount: number | undefined): number[][] | undefined {
+function splitPages(ctx: FileJobContext, format: ConvertFormat, pages: PageRange[] | undefined, pageCount: number | undefined): number[][] | undefined {
   if (!(format === 'docx' || format === 'html' || format === 'xlsx') || ctx.pool.size < 2 || !pageCount) return undefined;
   let indexes: number[];
   try {
@@ -121,7 +121,7 @@ function toRanges(indexes: number[]): PageRange[] {
   return ranges;
 }
 
-async function runSplit(ctx: JobContext, payload: ConvertPayload, chunks: number[][], pageCount: number): Promise<ConvertTaskResult> {
+async function runSplit(ctx: FileJobContext, payload: ConvertPayload, chunks: number[][], pageCount: number): Promise<ConvertTaskResult> {
   const partsDir = path.join(payload.outputDir, '.parts');
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const done = chunks.map(() => 0);

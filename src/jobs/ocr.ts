@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { FileJobInput, JobHandler } from './types.js';
+import type { FileJobInput, FileJobHandler } from './types.js';
 import { parsePageSpec } from '../schemas/pages.js';
 import { safeFilename, withSuffix } from '../storage/filenames.js';
 import { runOcr } from '../ocr/pipeline.js';
@@ -23,7 +23,7 @@ const OUTPUTS: Record<OcrOutputFormat, { file: string; ext: string; contentType:
 };
 
 /** An OCR job (POST /api/ocr): the pipeline of pipeline.ts, its output offered as <name>_ocr.<ext>. */
-export function ocrHandler(config: Config): JobHandler {
+export function ocrHandler(config: Config): FileJobHandler {
   return {
     lane: 'cpu',
     async run(ctx) {

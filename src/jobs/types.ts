@@ -38,7 +38,11 @@ export interface JobOutcome {
   archive?: string;
 }
 
-export interface JobContext {
+/**
+ * What a job that works on its own files needs (every job type but export and webhook): the
+ * command line runs these handlers in-process with this much and no database.
+ */
+export interface FileJobContext {
   job: ClaimedJob;
   /** Aborts on timeout, cancel, lost lease or shutdown. */
   signal: AbortSignal;
@@ -50,13 +54,16 @@ export interface JobContext {
    */
   workDir(): Promise<string>;
   pool: WorkerPool;
+  progress(p: Progress): void;
+  log: Logger;
+}
+
+export interface JobContext extends FileJobContext {
   /** The job store and file layout, for handlers that read other jobs (exports, webhooks). */
   db: Kysely<Database>;
   storage: Storage;
   /** Signs download and event links for job JSON sent elsewhere (webhooks). */
   links: LinkSigner;
-  progress(p: Progress): void;
-  log: Logger;
 }
 
 /**
@@ -70,6 +77,11 @@ export interface JobHandler {
 }
 
 export type Handlers = Record<string, JobHandler>;
+
+/** A handler that needs only its own files (FileJobContext): the server's and the command line's. */
+export interface FileJobHandler extends JobHandler {
+  run(ctx: FileJobContext): Promise<JobOutcome>;
+}
 
 /** The stored input of a file job (see routes/submit.ts); O is the options its route validated. */
 export interface FileJobInput<O = Record<string, unknown>> {

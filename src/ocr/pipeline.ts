@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { JobContext } from '../jobs/types.js';
+import type { FileJobContext } from '../jobs/types.js';
 import { TaskFailure } from '../errors.js';
 import type { PageRange } from '../schemas/pages.js';
 import { AppError } from '../errors.js';
@@ -45,7 +45,7 @@ export interface OcrOutcome {
  * (ctx.pool.map keeps at most one task per thread in flight) → assemble the output (one
  * task). Used by OCR jobs, and by conversion and AI jobs for pages without a text layer.
  */
-export async function runOcr(ctx: JobContext, config: Config, run: OcrRun): Promise<OcrOutcome> {
+export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): Promise<OcrOutcome> {
   const [from, to] = run.progressSpan ?? [0, 100];
   const at = (share: number) => Math.round(from + (to - from) * share);
   const langs = run.language.split('+');

@@ -1,24 +1,11 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { compileSchema, MAX_SCHEMA_BYTES, SchemaError } from '../ai/json-schema.js';
-import { parseOptions, receivePdf, receiveTextOrPdf, type AiIntake } from '../ai/intake.js';
-import { parseLanguage } from '../ai/languages.js';
+import { receivePdf, receiveTextOrPdf, type AiIntake } from '../ai/intake.js';
+import { extractOptions, summarizeOptions, translateOptions } from '../ai/options.js';
 import { resolveProvider } from '../ai/provider.js';
-import {
-  ExtractFieldsSchema,
-  ExtractFormSchema,
-  ExtractTextFormSchema,
-  MAX_TEXT_BYTES,
-  SummarizeFormSchema,
-  SummarizeOptionsSchema,
-  TranslateFormSchema,
-  TranslateOptionsSchema,
-} from '../schemas/ai.js';
+import { ExtractFormSchema, ExtractTextFormSchema, MAX_TEXT_BYTES, SummarizeFormSchema, TranslateFormSchema } from '../schemas/ai.js';
 import { SubmitQuerySchema, submitResponses } from '../schemas/common.js';
-import { parseFields } from '../schemas/fields.js';
-import { checkPdf, stringField, submitUpload } from './submit.js';
-
-const LANGUAGE_HINT = 'an ISO 639-1 code such as en, fr, de, es, zh (optionally with a region, e.g. pt-BR)';
+import { checkPdf, submitUpload } from './submit.js';
 
 /**
  * POST /api/ai/summarize, /translate, /extract-text, /extract. Each answers 202 with a job
@@ -60,7 +47,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
       SummarizeFormSchema,
     ),
     (request, reply) =>
-      submitAi(app, request, reply, 'ai_summarize', receiveTextOrPdf, (fields) => parseOptions(SummarizeOptionsSchema, fields.options), provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).'),
+      submitAi(app, request, reply, 'ai_summarize', receiveTextOrPdf, summarizeOptions, provider ? 'Summary job queued.' : 'Summary job queued (no AI provider configured: extractive summary).'),
   );
 
   app.post(
@@ -74,20 +61,7 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      return submitAi(app, request, reply, 'ai_translate', receiveTextOrPdf, (fields) => {
-        const raw = stringField(fields, 'target_language');
-        const target = parseLanguage(raw);
-        if (!target) {
-          const what = raw === undefined ? 'target_language is required' : `target_language=${JSON.stringify(raw.slice(0, 40))} is not valid`;
-          throw new AppError('INVALID_OPTIONS', `${what}: expected ${LANGUAGE_HINT}.`, { fields: [{ field: 'target_language', allowed: LANGUAGE_HINT }] });
-        }
-        const options = parseOptions(TranslateOptionsSchema, fields.options);
-        const source = options.source_language === undefined ? undefined : parseLanguage(options.source_language);
-        if (options.source_language !== undefined && !source) {
-          throw new AppError('INVALID_OPTIONS', `source_language=${JSON.stringify(options.source_language.slice(0, 40))} is not valid: expected ${LANGUAGE_HINT}.`, { fields: [{ field: 'source_language' }] });
-        }
-        return { target_language: target.code, ...(source ? { source_language: source.code } : {}) };
-      }, 'Translation job queued.');
+      return submitAi(app, request, reply, 'ai_translate', receiveTextOrPdf, translateOptions, 'Translation job queued.');
     },
   );
 
@@ -111,38 +85,10 @@ export const aiRoutes: FastifyPluginAsync = async (app) => {
     ),
     async (request, reply) => {
       requireProvider();
-      return submitAi(app, request, reply, 'ai_extract', receivePdf, (fields) => {
-        const f = parseFields(ExtractFieldsSchema, fields as Record<string, string>);
-        const rawSchema = stringField(fields, 'schema')?.trim() || undefined;
-        if (!rawSchema === !f.preset) {
-          throw new AppError('INVALID_OPTIONS', 'Send exactly one of schema (a JSON Schema) or preset (invoice, bank_statement).', { fields: [{ field: 'schema' }, { field: 'preset' }] });
-        }
-        return { export_format: f.export_format, ...(f.preset ? { preset: f.preset } : { schema: readSchema(rawSchema!) }) };
-      }, 'Extraction job queued.');
+      return submitAi(app, request, reply, 'ai_extract', receivePdf, extractOptions, 'Extraction job queued.');
     },
   );
 };
-
-/** The client's schema field → a compiled-once-to-check JSON Schema object, or a 400 saying why not. */
-function readSchema(raw: string): object {
-  const bad = (why: string) => new AppError('INVALID_OPTIONS', `schema: ${why}`, { fields: [{ field: 'schema' }] });
-  if (Buffer.byteLength(raw) > MAX_SCHEMA_BYTES) throw bad(`larger than ${MAX_SCHEMA_BYTES / 1024} KB`);
-  let schema: unknown;
-  try {
-    schema = JSON.parse(raw);
-  } catch {
-    throw bad('not valid JSON');
-  }
-  try {
-    compileSchema(schema);
-  } catch (err) {
-    if (err instanceof SchemaError || err instanceof RangeError) throw bad(err.message);
-    throw err;
-  }
-  const type = (schema as { type?: unknown }).type;
-  if (type !== 'object') throw bad('the root must be {"type": "object", …}');
-  return schema as object;
-}
 
 /**
  * The four routes through the one submission path: the options read from the intake (JSON

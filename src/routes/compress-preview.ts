@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { rm } from 'node:fs/promises';
-import { AppError } from '../errors.js';
 import { PREVIEW_RUN_MS, runProbe } from '../pool/probe.js';
 import { ActiveContentSchema, ErrorSchema } from '../schemas/common.js';
-import { sniff } from '../storage/sniff.js';
+import { assertPdf } from '../storage/sniff.js';
 import { checkPdf, receiveFile, stringField } from './submit.js';
 
 const PreviewSchema = Type.Object(
@@ -50,8 +49,7 @@ export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
       const upload = await receiveFile(app, request);
       try {
         const file = upload.files[0]!;
-        if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
-        if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+        assertPdf(file);
         // A locked PDF with its password: the check decrypts the staged copy, which the preview then reads.
         const password = stringField(upload.fields, 'password');
         if (password) await checkPdf(app, file, password);

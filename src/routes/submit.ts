@@ -10,10 +10,9 @@ import { waitForFinal } from '../http/job-watcher.js';
 import type { FileJobInput, JobOutput } from '../jobs/types.js';
 import { CHECK_RUN_MS, runProbe } from '../pool/probe.js';
 import { countPending, countPendingOf, enqueue, getJob } from '../queue/index.js';
-import { safeFilename } from '../storage/filenames.js';
 import { isUuid, uuidFromHash } from '../storage/layout.js';
-import { sniff } from '../storage/sniff.js';
-import { receiveMultipart, type Intake, type ReceivedFile } from '../storage/upload.js';
+import { assertPdf } from '../storage/sniff.js';
+import { jobFiles, receiveMultipart, type Intake, type ReceivedFile } from '../storage/upload.js';
 import { checkWebhookUrl } from '../webhooks/url.js';
 import type { ProbeResult } from '../../workers/probe.js';
 
@@ -181,8 +180,7 @@ export function stringField(fields: Record<string, unknown>, name: string): stri
  * refused at submission, before a job exists.
  */
 export async function checkPdf(app: FastifyInstance, file: ReceivedFile, password?: string): Promise<ProbeResult> {
-  if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
-  if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
+  assertPdf(file);
   return runProbe(app, 'probe', { path: file.path, maxPages: app.config.maxPages, ...(password ? { password } : {}) }, { badInput: 'INVALID_PDF', runMs: CHECK_RUN_MS });
 }
 
@@ -223,7 +221,7 @@ async function createJob(app: FastifyInstance, s: NewSubmission) {
     for (const f of s.intake.files) if (!kept.includes(f)) await rm(f.path, { force: true });
     await app.storage.commitInputs(s.id, s.intake.dir);
     const input: FileJobInput<object> & Record<string, unknown> = {
-      files: kept.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size })),
+      files: jobFiles(kept),
       options: s.options,
       ...checked.input,
     };

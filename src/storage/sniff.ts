@@ -1,3 +1,5 @@
+import { AppError } from '../errors.js';
+
 /** File kinds the service accepts, recognised by their first bytes, never by their name. */
 export type FileKind = 'pdf' | 'png' | 'jpeg' | 'tiff' | 'bmp' | 'webp' | 'gif';
 
@@ -17,4 +19,14 @@ export function sniff(head: Uint8Array): FileKind | undefined {
   if (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
   if (/^GIF8[79]a/.test(b.subarray(0, 6).toString('latin1'))) return 'gif';
   return undefined;
+}
+
+/**
+ * A file that must be a PDF: not empty (INVALID_PDF) and `%PDF-` in its first 1024 bytes
+ * (INVALID_FILE_TYPE; names are never trusted). The first check on every PDF route, and in
+ * the command line's in-process runs.
+ */
+export function assertPdf(file: { size: number; head: Uint8Array }): void {
+  if (file.size === 0) throw new AppError('INVALID_PDF', 'The file is empty.');
+  if (sniff(file.head) !== 'pdf') throw new AppError('INVALID_FILE_TYPE', 'The file is not a PDF (no %PDF- header in its first 1024 bytes).');
 }

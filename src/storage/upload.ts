@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart'; // request.parts() typings
 import { AppError } from '../errors.js';
+import { safeFilename } from './filenames.js';
 import type { Storage } from './layout.js';
 
 export interface ReceivedFile {
@@ -18,6 +19,11 @@ export interface ReceivedFile {
   size: number;
   /** The first bytes, for content sniffing. */
   head: Buffer;
+}
+
+/** How a job's input lists its files: the stored name (input-N), the client's name made safe, the size. */
+export function jobFiles(files: ReceivedFile[]): { stored: string; name: string; size: number }[] {
+  return files.map((f) => ({ stored: `input-${f.index}`, name: safeFilename(f.clientName, `document-${f.index + 1}.pdf`), size: f.size }));
 }
 
 /** A submission received and staged, not yet a job (a Received upload, or an AI route's JSON text). */
