@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import type { TaskContext } from '../task.js';
 import { engineMessage } from '../pdf.js';
+import type { TaskContext } from '../task.js';
 import { describeSettings, type Settings } from './levels.js';
 import type { CandidateReport } from './types.js';
-import type { UsageScan } from './image-usage.js';
-import { mupdfCandidate, mupdfFinish } from './mupdf-engine.js';
-import { validate, type Reference } from './validate.js';
-import type { ToolRun } from './external.js';
+import { mupdfCandidate, type MupdfInput, type MupdfOutput } from './mupdf-engine.js';
+import { samplePages, validate, type Reference } from './validate.js';
 import type { MupdfModule } from './mupdf-util.js';
 
 /** One engine's output, validated lazily: only candidates that could win are checked. */
@@ -15,46 +12,44 @@ export interface Candidate {
   /** Absent when the engine failed. */
   bytes?: Uint8Array;
   lossy: boolean;
+  /** Pages whose rendering is compared (with the sample pages every candidate gets). */
+  pages: Iterable<number>;
 }
 
 export interface MupdfCandidate extends Candidate {
-  images: { found: number; recompressed: number };
-  scan?: UsageScan;
-}
-
-export function buildMupdf(mupdf: MupdfModule, input: string, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfCandidate {
-  const t0 = performance.now();
-  const report: CandidateReport = { engine: 'mupdf', settings: describeSettings(s), size: null, ms: 0, valid: null };
-  try {
-    const out = mupdfCandidate(mupdf, input, pages, s, ctx, span, scan);
-    report.size = out.bytes.length;
-    report.ms = ms(t0);
-    return { report, bytes: out.bytes, lossy: s.lossy, images: out.images, ...(out.scan ? { scan: out.scan } : {}) };
-  } catch (err) {
-    Object.assign(report, { ms: ms(t0), valid: false, reason: `failed: ${engineMessage(err)}` });
-    return { report, lossy: s.lossy, images: { found: 0, recompressed: 0 } };
-  }
+  images: MupdfOutput['images'];
+  out?: MupdfOutput;
 }
 
 /**
- * Collects an external tool's output. Ghostscript's is first passed through MuPDF's lossless
- * finish (object streams, level-9 streams, compact xref), which Ghostscript 10.0 lacks.
+ * Runs our engine on an input (the original, or Ghostscript's rewrite of it) and validates
+ * the result on every page whose images changed. A page that still fails (the per-image
+ * check passed, the page as a whole did not) is an exception, not a normal outcome: its
+ * images are put back as they were and the candidate is rebuilt, up to three times, so one
+ * bad page costs its own images' savings and not the whole document's.
  */
-export async function collectTool(mupdf: MupdfModule, engine: 'ghostscript' | 'qpdf', run: Promise<ToolRun & { file: string }>, s: Settings): Promise<Candidate> {
-  const r = await run;
-  const report: CandidateReport = { engine, settings: engine === 'qpdf' ? 'lossless' : describeSettings(s), size: null, ms: r.ms, valid: null };
-  const lossy = engine === 'ghostscript' || s.lossy;
-  if (!r.ok) return { report: { ...report, valid: false, reason: `failed: ${r.error ?? 'unknown error'}` }, lossy };
+export async function buildMupdf(mupdf: MupdfModule, input: MupdfInput, engine: 'mupdf' | 'ghostscript', pages: number, s: Settings, ctx: TaskContext, span: [number, number], ref: Reference, allPages = false): Promise<MupdfCandidate> {
   const t0 = performance.now();
+  const report: CandidateReport = { engine, settings: describeSettings(s), size: null, ms: 0, valid: null };
+  const keep = new Set(input.keep ?? []);
   try {
-    let bytes: Uint8Array = await readFile(r.file);
-    if (engine === 'ghostscript') {
-      const finished = mupdfFinish(mupdf, bytes, s.removeMetadata);
-      if (finished.length < bytes.length) bytes = finished;
+    for (let attempt = 0; ; attempt++) {
+      const out = await mupdfCandidate(mupdf, { ...input, keep }, pages, s, ctx, span);
+      const checked = allPages ? Array.from({ length: pages }, (_, i) => i) : [...out.changedPages, ...samplePages(pages)];
+      const c: MupdfCandidate = { report: { ...report, size: out.bytes.length }, bytes: out.bytes, lossy: s.lossy, pages: checked, images: out.images, out };
+      const verdict = validate(mupdf, ref, out.bytes, s.lossy, checked);
+      c.report.ms = ms(t0);
+      c.report.valid = verdict.ok;
+      if (verdict.ok) return c;
+      c.report.reason = verdict.reason;
+      const onPage = verdict.page === undefined ? [] : [...(out.scan?.pages ?? [])].filter(([num, on]) => on.has(verdict.page!) && !keep.has(num)).map(([num]) => num);
+      if (onPage.length === 0 || attempt === 2) return c;
+      for (const num of onPage) keep.add(num);
+      report.reason = `page ${verdict.page! + 1} kept its images (${verdict.reason})`;
     }
-    return { report: { ...report, size: bytes.length, ms: r.ms + ms(t0) }, bytes, lossy };
   } catch (err) {
-    return { report: { ...report, ms: r.ms + ms(t0), valid: false, reason: `unreadable output: ${engineMessage(err)}` }, lossy };
+    Object.assign(report, { ms: ms(t0), valid: false, reason: `failed: ${engineMessage(err)}` });
+    return { report, lossy: s.lossy, pages: [], images: { found: 0, recompressed: 0, rejected: 0 } };
   }
 }
 
@@ -63,7 +58,7 @@ export function check(mupdf: MupdfModule, c: Candidate, ref: Reference): boolean
   if (c.report.valid !== null) return c.report.valid;
   if (!c.bytes) return false;
   const t0 = performance.now();
-  const verdict = validate(mupdf, ref, c.bytes, c.lossy);
+  const verdict = validate(mupdf, ref, c.bytes, c.lossy, [...c.pages, ...samplePages(ref.pages)]);
   c.report.ms += ms(t0);
   c.report.valid = verdict.ok;
   if (!verdict.ok) c.report.reason = verdict.reason;
@@ -80,6 +75,6 @@ export function pickSmallestValid(mupdf: MupdfModule, list: Candidate[], ref: Re
   return order.find((c) => check(mupdf, c, ref));
 }
 
-function ms(t0: number): number {
+export function ms(t0: number): number {
   return Math.round(performance.now() - t0);
 }

@@ -20,16 +20,16 @@ const SKIP_TYPES = new Set(['XRef', 'ObjStm']);
  * Streams with a predictor (DecodeParms) and 1-bit images lose only their Flate layer: the
  * predictor bytes are deflated as they are, and 1-bit images stay Flate (MuPDF's save would
  * turn decoded ones into CCITT G4: 14× larger on a regular pattern in our fixtures).
- * Writes go through the reference (see image-encode.ts for why).
+ * `only`: just these objects (the images a lossy pass wrote as Flate). Writes go through the
+ * reference (see images.ts for why).
  */
-export function recompressStreams(mupdf: MupdfModule, doc: Mupdf.PDFDocument, skip: Set<number>): void {
+export function recompressStreams(mupdf: MupdfModule, doc: Mupdf.PDFDocument, level: number, only?: Set<number>): void {
   // keepParms: only the Flate layer was undone (predictor bytes or 1-bit samples kept as they are).
   const batch: { ref: Mupdf.PDFObject; before: number; decoded: Uint8Array; keepParms: boolean }[] = [];
   let batchBytes = 0;
-  let total = 0;
   const flush = () => {
     if (batch.length === 0) return;
-    const out = classicDeflate(mupdf, batch.map((b) => b.decoded), levelFor(total));
+    const out = classicDeflate(mupdf, batch.map((b) => b.decoded), level);
     batch.forEach((b, i) => {
       const packed = out[i];
       if (!packed || packed.length >= b.before) return;
@@ -40,9 +40,8 @@ export function recompressStreams(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sk
     batch.length = 0;
     batchBytes = 0;
   };
-  const n = doc.countObjects();
-  for (let num = 1; num < n; num++) {
-    if (skip.has(num)) continue;
+  const nums = only ? [...only].sort((a, b) => a - b) : Array.from({ length: doc.countObjects() - 1 }, (_, i) => i + 1);
+  for (const num of nums) {
     const ref = doc.newIndirect(num);
     if (!ref.isStream() || SKIP_TYPES.has(nameOf(ref, 'Type') ?? '')) continue;
     const filters = filtersOf(ref);
@@ -66,7 +65,6 @@ export function recompressStreams(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sk
       }
       batch.push({ ref, before, decoded, keepParms });
       batchBytes += decoded.length;
-      total += decoded.length;
       if (batchBytes > 32e6) flush();
     } catch {
       // A damaged stream is left for MuPDF to copy as it is.
@@ -76,12 +74,25 @@ export function recompressStreams(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sk
 }
 
 /**
- * zlib level by how much has been deflated so far: level 9 is ~5 % smaller than 6 on
- * screenshots but MuPDF's WebAssembly zlib runs it at ~4 MB/s there (a Chromium-printed KiCad
- * manual, ≈100 MB of decoded screenshots, spent 17 s in it), so long documents step down.
+ * zlib level for a whole document, from the packed bytes of its re-deflatable streams (read
+ * from their dictionaries, before any work): level 9 is ~5 % smaller than 6 on screenshots
+ * but MuPDF's WebAssembly zlib runs it at ~4 MB/s there (a Chromium-printed KiCad manual,
+ * ≈100 MB of decoded screenshots from ~25 MB of streams, spent 17 s in it), so long documents
+ * step down. Decided once per document, not as streams go by, so every level deflates each
+ * stream the same way (a stronger level never ends up with a larger stream than `low`).
  */
-export function levelFor(decodedSoFar: number): number {
-  return decodedSoFar <= 16e6 ? 9 : decodedSoFar <= 48e6 ? 8 : 6;
+export function zlibLevelFor(doc: Mupdf.PDFDocument): number {
+  let packed = 0;
+  const n = doc.countObjects();
+  for (let num = 1; num < n; num++) {
+    const ref = doc.newIndirect(num);
+    if (!ref.isStream()) continue;
+    const filters = filtersOf(ref);
+    if (filters.length === 0 || !filters.every((f) => REPACKABLE.has(f))) continue;
+    const len = ref.get('Length');
+    if (len.isNumber()) packed += len.asNumber();
+  }
+  return packed <= 4e6 ? 9 : packed <= 12e6 ? 8 : 6;
 }
 
 /** Deflates each buffer with MuPDF's zlib at `level`, through one scratch-document save. */

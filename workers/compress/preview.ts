@@ -69,8 +69,8 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     for (const { num, bytes: before } of sample) {
       for (const level of levels) {
         const t1 = performance.now();
-        const out = encodeImage(mupdf, doc, doc.newIndirect(num), usage.uses.get(num)!, settingsFor({ compressionLevel: level, imageQuality: 80 }), 'image');
-        after[level] += typeof out === 'string' ? before : out.after;
+        const out = await encodeImage(mupdf, doc, doc.newIndirect(num), usage.uses.get(num)!, settingsFor({ compressionLevel: level, imageQuality: 80 }), 'image');
+        after[level] += typeof out === 'string' ? before : out.data.length;
         spent[level] += performance.now() - t1;
       }
       mupdf.emptyStore();

@@ -6,8 +6,8 @@ export interface Reference {
   pages: number;
   /** Per page: extracted text, NFKC-normalised, whitespace removed. */
   text: string[];
-  /** A few pages rendered in gray at 36 dpi. */
-  renders: Map<number, Rendering>;
+  /** Page i of the original rendered in gray at 36 dpi (made on first use, then kept). */
+  render(i: number): Rendering;
 }
 
 export interface Rendering {
@@ -16,7 +16,8 @@ export interface Rendering {
   px: Uint8ClampedArray;
 }
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+/** `page`: the 0-based page whose rendering failed, when that was the reason. */
+export type Verdict = { ok: true } | { ok: false; reason: string; page?: number };
 
 /** Render scale for the check: 36 dpi is enough to see a lost image or glyph, and cheap. */
 const RENDER_SCALE = 0.5;
@@ -36,7 +37,7 @@ export const MAX_LOSSLESS_DIFF = 0.05;
 export const MAX_BLOCK_DIFF = 24;
 const BLOCK = 8;
 
-export function buildReference(mupdf: MupdfModule, doc: Mupdf.Document, checkPages: number[], onPage?: (i: number) => void): Reference {
+export function buildReference(mupdf: MupdfModule, doc: Mupdf.Document, onPage?: (i: number) => void): Reference {
   const pages = doc.countPages();
   const text: string[] = [];
   for (let i = 0; i < pages; i++) {
@@ -44,26 +45,31 @@ export function buildReference(mupdf: MupdfModule, doc: Mupdf.Document, checkPag
     onPage?.(i);
   }
   const renders = new Map<number, Rendering>();
-  for (const i of checkPages) renders.set(i, render(mupdf, doc, i));
-  return { pages, text, renders };
+  return {
+    pages,
+    text,
+    render(i) {
+      let r = renders.get(i);
+      if (!r) renders.set(i, (r = render(mupdf, doc, i)));
+      return r;
+    },
+  };
 }
 
-/** The pages whose rendering is compared: first, middle, last and the most image-covered. */
-export function pagesToRender(pages: number, coverage?: number[]): number[] {
-  const set = new Set([0, Math.floor(pages / 2), pages - 1]);
-  if (coverage?.length) {
-    let best = 0;
-    coverage.forEach((c, i) => { if (c > (coverage[best] ?? 0)) best = i; });
-    set.add(best);
-  }
-  return [...set].sort((a, b) => a - b);
+/**
+ * Pages rendered for every candidate whatever it changed: first, middle and last, a net for
+ * structural changes (fonts, forms, content streams) that the text check would not see.
+ */
+export function samplePages(pages: number): number[] {
+  return [...new Set([0, Math.floor(pages / 2), pages - 1])].sort((a, b) => a - b);
 }
 
 /**
  * Opens the candidate as a reader would and compares: no repair needed, same page count, the
- * same text on every page (so no font or glyph was lost), and renderings within the limit.
+ * same text on every page (so no font or glyph was lost), and the renderings of `checkPages`
+ * within the limit. Callers pass every page on which something was drawn differently.
  */
-export function validate(mupdf: MupdfModule, ref: Reference, bytes: Uint8Array, lossy: boolean): Verdict {
+export function validate(mupdf: MupdfModule, ref: Reference, bytes: Uint8Array, lossy: boolean, checkPages: Iterable<number>): Verdict {
   let doc: Mupdf.Document;
   try {
     doc = mupdf.Document.openDocument(bytes, 'application/pdf');
@@ -79,15 +85,16 @@ export function validate(mupdf: MupdfModule, ref: Reference, bytes: Uint8Array, 
     for (let i = 0; i < pages; i++) {
       if (pageText(doc, i) !== ref.text[i]) return { ok: false, reason: `text differs on page ${i + 1}` };
     }
-    for (const [i, before] of ref.renders) {
+    for (const i of [...new Set(checkPages)].sort((a, b) => a - b)) {
+      const before = ref.render(i);
       const after = render(mupdf, doc, i);
-      if (after.w !== before.w || after.h !== before.h) return { ok: false, reason: `page ${i + 1} changed size` };
+      if (after.w !== before.w || after.h !== before.h) return { ok: false, reason: `page ${i + 1} changed size`, page: i };
       if (lossy) {
         const diff = maxBlockDiff(before, after);
-        if (diff > MAX_BLOCK_DIFF) return { ok: false, reason: `rendering of page ${i + 1} differs (a region by ${diff.toFixed(1)}/255)` };
+        if (diff > MAX_BLOCK_DIFF) return { ok: false, reason: `rendering of page ${i + 1} differs (a region by ${diff.toFixed(1)}/255)`, page: i };
       } else {
         const diff = meanDiff(before.px, after.px);
-        if (diff > MAX_LOSSLESS_DIFF) return { ok: false, reason: `rendering of page ${i + 1} differs (mean ${diff.toFixed(2)}/255)` };
+        if (diff > MAX_LOSSLESS_DIFF) return { ok: false, reason: `rendering of page ${i + 1} differs (mean ${diff.toFixed(2)}/255)`, page: i };
       }
     }
     return { ok: true };
