@@ -24,7 +24,7 @@ const KEEPABLE = new Set(['DeviceGray', 'DeviceRGB', 'CalGray', 'CalRGB', 'ICCBa
  * Decodes an image through MuPDF and hands its samples over in a space we can write as an
  * 8-bit JPEG or Flate stream: 1 or 3 components. Returns a reason string instead when the
  * image is better left alone: spot colours (Separation, DeviceN: converting them loses the
- * ink), or a pixmap with alpha (colour-key masks and JPX alpha, which a rewrite would drop).
+ * ink), Lab, or a pixmap with alpha (colour-key masks and JPX alpha, which a rewrite would drop).
  *
  * Every size used below is the pixmap's own (width, height, components, stride), never the
  * dictionary's or the colour space's: the garbled pages of issue #17 came from trusting one
@@ -42,6 +42,9 @@ export function decodeSource(mupdf: MupdfModule, img: Mupdf.Image, ref: Mupdf.PD
     if (pix.getAlpha()) return 'has alpha';
     const pcs = pix.getColorSpace();
     if (!pcs) return 'no colour space';
+    // Lab (also as an Indexed base) holds colours RGB cannot: converted, they clip, and a gray
+    // rendering of the page then differs (matrix fixture: 46/255 in a block). Rare; left alone.
+    if (pcs.isLab()) return 'Lab';
     const keep = declaredName(ref) !== undefined && KEEPABLE.has(declaredName(ref)!) && (pcs.getType() === 'Gray' || (pcs.getType() === 'RGB' && !toGray));
     if (!keep) {
       const target = toGray || pcs.getNumberOfComponents() === 1 ? mupdf.ColorSpace.DeviceGray : mupdf.ColorSpace.DeviceRGB;
