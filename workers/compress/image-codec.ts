@@ -34,14 +34,24 @@ export async function resize(src: SourcePixels | Raw, width: number, height: num
 }
 
 /**
- * Baseline JPEG through mozjpeg (trellis quantisation, optimised Huffman tables), 4:2:0 for
- * colour. The header is read back: a stream whose size or component count differs from what
- * the dictionary will say would be drawn garbled, so it is refused here rather than written.
+ * Baseline JPEG through mozjpeg with optimised Huffman tables and its own quantisation tables
+ * (table 3, tuned for the eye), 4:2:0 for colour. Trellis quantisation makes photos ~25 %
+ * smaller at the same quality but costs ~20× the encoding time (measured, q80: a 1.5-MP photo
+ * 61 KB in 113 ms with it, 82 KB in 16 ms without; a 2.2-MP gray scan 400 KB in 449 ms,
+ * 522 KB in 28 ms), and Ghostscript, which a job must not be slower than, encodes a page scan
+ * in ~30 ms. So trellis is used up to TRELLIS_PIXELS (what photos shown in a page need at
+ * these resolutions), not on full-page scans. Progressive scan optimisation (mozjpeg's default)
+ * adds 40 % more time for < 1 %: off. The header is read back: a stream whose size or
+ * component count differs from what the dictionary will say would be drawn garbled, so it is
+ * refused here rather than written.
  */
+export const TRELLIS_PIXELS = 1.2e6;
+
 export async function toJpeg(raw: Raw, quality: number): Promise<Uint8Array> {
+  const trellis = raw.width * raw.height <= TRELLIS_PIXELS;
   const out = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } })
     .toColourspace(space(raw.channels))
-    .jpeg({ quality, mozjpeg: true, chromaSubsampling: '4:2:0', progressive: false })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', progressive: false, optimiseCoding: true, quantisationTable: 3, trellisQuantisation: trellis, overshootDeringing: trellis, optimiseScans: false })
     .toBuffer();
   const head = jpegHeader(out);
   if (!head || head.width !== raw.width || head.height !== raw.height || head.components !== raw.channels) {

@@ -9,7 +9,7 @@ import { buildMupdf, pickSmallestValid, ms, type Candidate } from './candidates.
 import { ghostscriptAvailable, runGhostscript } from './ghostscript.js';
 import { qpdfAvailable, runQpdf } from './qpdf.js';
 import { docStats } from './doc-stats.js';
-import { zlibLevelFor } from './lossless.js';
+import { undecodableBytes, zlibLevelFor } from './lossless.js';
 import { planTools } from './plan.js';
 
 /**
@@ -34,9 +34,11 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     const reference = buildReference(mupdf, doc, (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
     });
-    const first = await buildMupdf(mupdf, { source: p.input }, 'mupdf', pages, s, ctx, [10, 70], reference);
+    const first = await buildMupdf(mupdf, { source: p.input }, 'mupdf', pages, s, ctx, [10, 70]);
     const list: Candidate[] = [first];
-    if (plan.qpdf) {
+    // At lossy levels qpdf can only win if our candidate is larger than what qpdf must keep
+    // as it is (streams it cannot decode); otherwise it is not run: same result, less work.
+    if (plan.qpdf && (!s.lossy || (first.bytes?.length ?? Infinity) > undecodableBytes(doc))) {
       ctx.progress(72, 'qpdf');
       scratch.push('candidate-qpdf.pdf', 'candidate-qpdf.log');
       const r = await runQpdf(p.input, workDir, 'candidate-qpdf', Math.max(120_000, pages * 500));
@@ -46,18 +48,18 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
       ctx.progress(75, 'ghostscript');
       scratch.push('candidate-gs.pdf', 'candidate-gs.log');
       const r = await runGhostscript(p.input, workDir, 'candidate-gs', s.grayscale, pages);
-      if (r.ok) list.push(await buildMupdf(mupdf, { source: await readFile(r.file), identityFrom: doc }, 'ghostscript', pages, s, ctx, [80, 90], reference, true));
+      if (r.ok) list.push(await buildMupdf(mupdf, { source: await readFile(r.file), identityFrom: doc }, 'ghostscript', pages, s, ctx, [80, 90], true));
       else list.push({ report: { engine: 'ghostscript', settings: 'font pre-pass', size: null, ms: r.ms, valid: false, reason: `failed: ${r.error ?? 'unknown error'}` }, lossy: true, pages: [] });
     }
     ctx.progress(92, 'validating');
-    let best = pickSmallestValid(mupdf, list, reference, originalSize);
+    let best = await pickSmallestValid(mupdf, list, reference, originalSize);
 
     const target = p.options.targetSizeMB && p.options.targetSizeMB > 0 ? p.options.targetSizeMB * 1e6 : undefined;
     let next: Settings | null = s;
     while (target !== undefined && (best?.bytes?.length ?? originalSize) > target && (next = stronger(next))) {
       ctx.progress(93, 'images (stronger settings for the target size)');
-      list.push(await buildMupdf(mupdf, { source: p.input, ...(first.out?.scan ? { scan: first.out.scan } : {}) }, 'mupdf', pages, next, ctx, [93, 96], reference));
-      best = pickSmallestValid(mupdf, list, reference, originalSize);
+      list.push(await buildMupdf(mupdf, { source: p.input, ...(first.out?.scan ? { scan: first.out.scan } : {}) }, 'mupdf', pages, next, ctx, [93, 96]));
+      best = await pickSmallestValid(mupdf, list, reference, originalSize);
     }
 
     ctx.progress(97, 'saving');
