@@ -7,7 +7,7 @@ import * as mupdf from 'mupdf';
 import { textPdf } from '../helpers/fixtures.js';
 import { photoPdf } from '../helpers/image-fixtures.js';
 import { buildReference, validate } from '../../workers/compress/validate.js';
-import { repackXrefStream } from '../../workers/compress/xref-stream.js';
+import { repackXrefStream, stableId } from '../../workers/compress/xref-stream.js';
 
 function reference(bytes: Buffer) {
   const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
@@ -76,4 +76,29 @@ t.test('the xref stream repack keeps every object reachable and saves bytes', as
   t.equal(back.countObjects(), objects);
   back.destroy();
   t.equal(repackXrefStream(Buffer.from('not a pdf')).toString(), 'not a pdf', 'anything else passes through');
+});
+
+t.test('stableId: two saves of the same document a second apart end up byte for byte the same', async (t) => {
+  const input = await textPdf(2);
+  const save = () => {
+    const doc = mupdf.Document.openDocument(input, 'application/pdf').asPDF()!;
+    // An /ID as pdfTeX and most producers write one (pdf-lib writes none).
+    const id = doc.newArray();
+    for (let i = 0; i < 2; i++) id.push(doc.newString('0123456789abcdef'));
+    doc.getTrailer().put('ID', id);
+    const out = repackXrefStream(doc.saveToBuffer('garbage=2,compress,objstms').asUint8Array().slice());
+    doc.destroy();
+    return out;
+  };
+  const first = save();
+  // MuPDF makes the /ID's second half from the clock: a second later it differs.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const second = save();
+  t.notOk(Buffer.from(first).equals(Buffer.from(second)), 'MuPDF alone: different bytes');
+  const [a, b] = [stableId(first), stableId(second)];
+  t.ok(Buffer.from(a).equals(Buffer.from(b)), 'after stableId: the same bytes');
+  const back = mupdf.Document.openDocument(a, 'application/pdf').asPDF()!;
+  t.equal(back.wasRepaired(), false, 'opens without repair');
+  t.equal(back.getTrailer().get('ID').length, 2);
+  back.destroy();
 });

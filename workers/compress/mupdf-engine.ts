@@ -5,7 +5,7 @@ import type { UsageScan } from './image-usage.js';
 import { recompressImages } from './images.js';
 import { dedupeStreams } from './dedupe.js';
 import { dropThumbnails, recompressStreams, stripMetadata, zlibLevelFor } from './lossless.js';
-import { repackXrefStream } from './xref-stream.js';
+import { repackXrefStream, stableId } from './xref-stream.js';
 import { takeBytes, type MupdfModule } from './mupdf-util.js';
 import { openFile } from '../pdf.js';
 
@@ -64,7 +64,7 @@ export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, page
       recompressStreams(mupdf, doc, level, pass.touched);
     }
     ctx.progress(span[0] + (span[1] - span[0]) * 0.85, 'saving');
-    const bytes = repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS)));
+    const bytes = stableId(repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))));
     return { bytes, images, changedPages, ...(usage ? { scan: usage } : {}) };
   } finally {
     doc.destroy();
@@ -78,14 +78,18 @@ export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, page
  * same input differ. The input's own Info, XMP and /ID are carried over instead (or none).
  */
 export function adoptIdentity(out: Mupdf.PDFDocument, original: Mupdf.PDFDocument): void {
+  // Grafts first, the trailer after: the first new object starts a new xref section with a
+  // copy of the trailer, and a trailer handle taken before would then change the old copy.
+  const from = original.getTrailer();
+  const grafted = (['Info', 'ID'] as const).map((key) => [key, from.get(key).isNull() ? undefined : out.graftObject(from.get(key))] as const);
+  const xmp = from.get('Root').get('Metadata');
+  const xmpCopy = xmp.isNull() ? undefined : out.graftObject(xmp);
   const trailer = out.getTrailer();
-  for (const key of ['Info', 'ID'] as const) {
-    const v = original.getTrailer().get(key);
-    if (v.isNull()) trailer.delete(key);
-    else trailer.put(key, out.graftObject(v));
+  for (const [key, v] of grafted) {
+    if (v) trailer.put(key, v);
+    else trailer.delete(key);
   }
   const root = trailer.get('Root');
-  const xmp = original.getTrailer().get('Root').get('Metadata');
-  if (xmp.isNull()) root.delete('Metadata');
-  else root.put('Metadata', out.graftObject(xmp));
+  if (xmpCopy) root.put('Metadata', xmpCopy);
+  else root.delete('Metadata');
 }

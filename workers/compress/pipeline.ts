@@ -33,7 +33,7 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     const plan = planTools(docStats(doc), originalSize, zlibLevelFor(doc), s, { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() });
     const reference = buildReference(mupdf, doc, (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
-    });
+    }, plan.ghostscript);
     const first = await buildMupdf(mupdf, { source: p.input }, 'mupdf', pages, s, ctx, [10, 70]);
     const list: Candidate[] = [first];
     // At lossy levels qpdf can only win if our candidate is larger than what qpdf must keep

@@ -37,14 +37,21 @@ export const MAX_LOSSLESS_DIFF = 0.05;
 export const MAX_BLOCK_DIFF = 24;
 const BLOCK = 8;
 
-export function buildReference(mupdf: MupdfModule, doc: Mupdf.Document, onPage?: (i: number) => void): Reference {
+/**
+ * `renderAll`: every page will be compared (a candidate from another tool is planned), so each
+ * is rendered now, in the same run of the page as its text (one display list: 30–40 % less
+ * than interpreting the page twice, measured on R-FAQ.pdf: 279 vs 439 ms for 52 pages).
+ */
+export function buildReference(mupdf: MupdfModule, doc: Mupdf.Document, onPage?: (i: number) => void, renderAll = false): Reference {
   const pages = doc.countPages();
   const text: string[] = [];
+  const renders = new Map<number, Rendering>();
   for (let i = 0; i < pages; i++) {
-    text.push(pageText(doc, i));
+    const r = readPage(mupdf, doc, i, renderAll);
+    text.push(r.text);
+    if (r.render) renders.set(i, r.render);
     onPage?.(i);
   }
-  const renders = new Map<number, Rendering>();
   return {
     pages,
     text,
@@ -82,12 +89,13 @@ export function validate(mupdf: MupdfModule, ref: Reference, bytes: Uint8Array, 
     const pages = doc.countPages();
     if (pdf?.wasRepaired()) return { ok: false, reason: 'damaged structure (needed repair)' };
     if (pages !== ref.pages) return { ok: false, reason: `has ${pages} pages instead of ${ref.pages}` };
+    const rendered = new Set(checkPages);
     for (let i = 0; i < pages; i++) {
-      if (pageText(doc, i) !== ref.text[i]) return { ok: false, reason: `text differs on page ${i + 1}` };
-    }
-    for (const i of [...new Set(checkPages)].sort((a, b) => a - b)) {
+      const page = readPage(mupdf, doc, i, rendered.has(i));
+      if (page.text !== ref.text[i]) return { ok: false, reason: `text differs on page ${i + 1}` };
+      if (!page.render) continue;
       const before = ref.render(i);
-      const after = render(mupdf, doc, i);
+      const after = page.render;
       if (after.w !== before.w || after.h !== before.h) return { ok: false, reason: `page ${i + 1} changed size`, page: i };
       if (lossy) {
         const diff = maxBlockDiff(before, after);
@@ -106,13 +114,23 @@ export function validate(mupdf: MupdfModule, ref: Reference, bytes: Uint8Array, 
   }
 }
 
-function pageText(doc: Mupdf.Document, i: number): string {
+/** A page's text (NFKC, no whitespace) and, when asked, its rendering, from one run of the page. */
+function readPage(mupdf: MupdfModule, doc: Mupdf.Document, i: number, withRender: boolean): { text: string; render?: Rendering } {
   const page = doc.loadPage(i);
   try {
-    const st = page.toStructuredText('preserve-whitespace');
-    const text = st.asText();
-    st.destroy();
-    return text.normalize('NFKC').replace(/\s+/g, '');
+    const source = withRender ? page.toDisplayList(true) : page;
+    try {
+      const st = source.toStructuredText('preserve-whitespace');
+      const text = st.asText().normalize('NFKC').replace(/\s+/g, '');
+      st.destroy();
+      if (!withRender) return { text };
+      const pix = source.toPixmap(mupdf.Matrix.scale(RENDER_SCALE, RENDER_SCALE), mupdf.ColorSpace.DeviceGray, false);
+      const render = { w: pix.getWidth(), h: pix.getHeight(), px: pix.getPixels().slice() };
+      pix.destroy();
+      return { text, render };
+    } finally {
+      if (source !== page) source.destroy();
+    }
   } finally {
     page.destroy();
   }
