@@ -104,6 +104,7 @@ export function matrixCases(a: Assets): MatrixCase[] {
     c('Indexed RGB 4-bit', 301, 200, (d) => indexed(d, 301, 200, 4, 20)),
     c('Lab', 300, 200, (d) => image(d, 300, 200, arr(d, [d.newName('Lab'), d.newDictionary()]), 8, deflateSync(photo(300, 200, 3, 21)), 'FlateDecode')),
     c('RGB with SMask', 360, 240, (d) => image(d, 360, 240, 'DeviceRGB', 8, deflateSync(photo(360, 240, 3, 22)), 'FlateDecode', { SMask: image(d, 360, 240, 'DeviceGray', 8, deflateSync(photo(360, 240, 1, 23)), 'FlateDecode') })),
+    c('RGB with stencil /Mask', 360, 240, (d) => image(d, 360, 240, 'DeviceRGB', 8, deflateSync(photo(360, 240, 3, 32)), 'FlateDecode', { Mask: d.addRawStream(deflateSync(packBits(scanPixels(360, 240, 33), 360, 1, 1)), { Type: d.newName('XObject'), Subtype: d.newName('Image'), Width: 360, Height: 240, ImageMask: d.newBoolean(true), Filter: d.newName('FlateDecode') }) })),
     c('RGB colour-key Mask', 300, 200, (d) => image(d, 300, 200, 'DeviceRGB', 8, deflateSync(photo(300, 200, 3, 24)), 'FlateDecode', { Mask: arr(d, [100, 160, 100, 160, 0, 255]) })),
     c('1×1 RGB', 1, 1, (d) => image(d, 1, 1, 'DeviceRGB', 8, deflateSync(Uint8Array.from([200, 30, 90])), 'FlateDecode')),
     c('1×700 gray', 1, 700, (d) => image(d, 1, 700, 'DeviceGray', 8, deflateSync(photo(1, 700, 1, 25)), 'FlateDecode')),

@@ -13,7 +13,8 @@ import type { MupdfModule } from './mupdf-util.js';
 import { zlibLevelFor } from './lossless.js';
 import { planTools } from './plan.js';
 import { estimateLevel } from './preview-model.js';
-import { render } from './validate.js';
+import { buildReference, render, samplePages } from './validate.js';
+import { previewGhostscript } from './preview-gs.js';
 
 export interface PreviewPayload {
   input: string;
@@ -49,6 +50,7 @@ export interface PreviewResult {
 
 const SAMPLE_IMAGES = 4;
 const TEXT_PAGES = 12;
+const FULL_TEXT_PAGES = 300;
 
 /**
  * Analyses a PDF and estimates each level from what the job itself would decide (issue #17:
@@ -86,13 +88,30 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     }
     const t0 = performance.now();
     const low = await mupdfCandidate(mupdf, { source: p.input }, pages, settingsFor({ compressionLevel: 'low', imageQuality: 80 }), { progress() {} }, [0, 1]);
-    const measured = { pages, lowSize: low.bytes.length, lowMs: performance.now() - t0, textMsPerPage: text.textMs, renderMsPerPage: text.renderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs };
+    const lowMs = performance.now() - t0;
+    // The job's check opens its candidate as a reader would; and the lossless pass has already
+    // re-deflated small images, so savings apply to the image bytes the candidate holds.
+    const t3 = performance.now();
+    const lowDoc = mupdf.Document.openDocument(low.bytes, 'application/pdf').asPDF()!;
+    lowDoc.countPages();
+    const lowImageBytes = docStats(lowDoc).imageBytes;
+    lowDoc.destroy();
+    const reopenMs = performance.now() - t3;
+    // The job reads every page's text for its check; up to FULL_TEXT_PAGES pages the preview
+    // does so too, timed (the sample's per-page time missed the job's by up to 2×), which also
+    // lets it check a Ghostscript candidate's text as the job will.
+    const t2 = performance.now();
+    const ref = pages <= FULL_TEXT_PAGES ? buildReference(mupdf, doc) : undefined;
+    const textMsPerPage = ref ? (performance.now() - t2) / pages : text.textMs;
+    const gsPlanned = planTools(stats, size, zlib, settingsFor({ compressionLevel: 'medium', imageQuality: 80 }), tools).ghostscript;
+    const gs = gsPlanned ? await previewGhostscript(mupdf, doc, p.input, pages, ref) : undefined;
+    const measured = { pages, lowSize: low.bytes.length, lowMs, textMsPerPage, renderMsPerPage: text.renderMs, sampleRenderMs: text.sampleRenderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs: openMs + reopenMs, lowImageBytes, ...(gs ? { gs } : {}) };
     const estimates = {} as Record<Level, LevelEstimate>;
     for (const level of ['low', ...levels] as const) {
       const s = settingsFor({ compressionLevel: level, imageQuality: p.imageQuality ?? 80 });
       const plan = planTools(stats, size, zlib, s, tools);
       const model = level === 'low' ? { imageRatio: 1, imageMs: 0 } : { imageRatio: sampleBytes > 0 ? after[level] / sampleBytes : 1, imageMs: sampleBytes > 0 ? (spent[level] / sampleBytes) * stats.imageBytes : 0 };
-      const e = estimateLevel(measured, stats, plan, s.lossy, model, size);
+      const e = estimateLevel(measured, plan, s.lossy, model, size);
       estimates[level] = estimate(e.size, size, e.ms / 1000);
     }
     // A stronger level never comes out larger (levels are monotone by construction).
@@ -135,7 +154,7 @@ function pickSample(doc: Mupdf.PDFDocument, nums: number[]): { num: number; byte
 }
 
 /** Text of up to 12 evenly spread pages, with the time a page's text and a page's check take. */
-function sampleText(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number): { pages: number; pagesWithText: number; avgChars: number; textMs: number; renderMs: number } {
+function sampleText(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number): { pages: number; pagesWithText: number; avgChars: number; textMs: number; renderMs: number; sampleRenderMs: number } {
   const picks = [...new Set(Array.from({ length: Math.min(TEXT_PAGES, pages) }, (_, i) => Math.floor((i * pages) / Math.min(TEXT_PAGES, pages))))];
   let chars = 0;
   let withText = 0;
@@ -157,10 +176,15 @@ function sampleText(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number): 
   const t0 = performance.now();
   for (const i of picks) read(i);
   const textMs = (performance.now() - t0) / picks.length;
+  mupdf.emptyStore(); // the job renders with no image decoded yet
   const t1 = performance.now();
   for (const i of picks.slice(0, 4)) render(mupdf, doc, i);
   const renderMs = (performance.now() - t1) / Math.min(4, picks.length);
-  return { pages: picks.length, pagesWithText: withText, avgChars: picks.length ? chars / picks.length : 0, textMs, renderMs };
+  mupdf.emptyStore();
+  const t2 = performance.now();
+  for (const i of samplePages(pages)) render(mupdf, doc, i);
+  const sampleRenderMs = performance.now() - t2;
+  return { pages: picks.length, pagesWithText: withText, avgChars: picks.length ? chars / picks.length : 0, textMs, renderMs, sampleRenderMs };
 }
 
 function round(x: number, digits: number): number {
