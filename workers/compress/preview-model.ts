@@ -39,14 +39,18 @@ export function estimateLevel(m: Measured, plan: ToolPlan, lossy: boolean, level
   const ours = m.lowSize - m.lowImageBytes * (1 - level.imageRatio);
   const gs = plan.ghostscript && m.gs ? m.gs.size - m.lowImageBytes * (1 - level.imageRatio) : Infinity;
   const size = Math.min(original, ours, gs);
-  // Reference (text of every page), our candidate, and the check of the winner: text again,
-  // plus renderings of first, middle and last page and of those it changed (all of them for
-  // Ghostscript's).
-  let ms = m.openMs + m.pages * m.textMsPerPage + m.lowMs + (lossy ? level.imageMs : 0);
+  const withGs = plan.ghostscript && m.gs !== undefined;
+  // The steps of pipeline.ts in order. The reference reads every page's text, and renders
+  // every page in the same run when Ghostscript is planned (its candidate changes them all).
+  let ms = m.openMs + m.pages * (withGs ? m.renderMsPerPage : m.textMsPerPage) + m.lowMs + (lossy ? level.imageMs : 0);
   if (plan.qpdf) ms += original / 40_000; // qpdf: ~40 MB/s, native
-  // Every page compared is rendered twice: the original's (the reference) and the candidate's.
-  // A Ghostscript candidate whose text differs fails before its pages are rendered.
-  if (plan.ghostscript && m.gs) ms += m.gs.ms + (Number.isFinite(m.gs.size) ? 2 : 1) * m.pages * m.renderMsPerPage;
-  ms += m.pages * m.textMsPerPage + 2 * (m.sampleRenderMs + (lossy ? m.imagePages * m.renderMsPerPage : 0));
+  if (withGs) ms += m.gs!.ms;
+  // The check of the winner: text of every page and renderings of the pages compared; the
+  // original's side of those renderings is made then too, unless the reference made it.
+  const pictures = m.sampleRenderMs + (lossy ? m.imagePages * m.renderMsPerPage : 0);
+  if (withGs && gs <= ours) ms += m.pages * m.renderMsPerPage;
+  else ms += m.pages * m.textMsPerPage + (withGs ? 1 : 2) * pictures;
+  // A Ghostscript candidate whose text differs is read until it fails (half of it, on average).
+  if (withGs && !Number.isFinite(m.gs!.size)) ms += (m.pages * m.textMsPerPage) / 2;
   return { size, ms };
 }
