@@ -178,13 +178,22 @@ function sampleText(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number): 
   const textMs = (performance.now() - t0) / picks.length;
   mupdf.emptyStore(); // the job renders with no image decoded yet
   const t1 = performance.now();
-  for (const i of picks.slice(0, 4)) render(mupdf, doc, i);
+  for (const i of picks.slice(0, 4)) tryRender(mupdf, doc, i);
   const renderMs = (performance.now() - t1) / Math.min(4, picks.length);
   mupdf.emptyStore();
   const t2 = performance.now();
-  for (const i of samplePages(pages)) render(mupdf, doc, i);
+  for (const i of samplePages(pages)) tryRender(mupdf, doc, i);
   const sampleRenderMs = performance.now() - t2;
   return { pages: picks.length, pagesWithText: withText, avgChars: picks.length ? chars / picks.length : 0, textMs, renderMs, sampleRenderMs };
+}
+
+/** Renders for timing only: a page MuPDF refuses to draw (9,000,000 pt wide) is the job's to report. */
+function tryRender(mupdf: MupdfModule, doc: Mupdf.PDFDocument, i: number): void {
+  try {
+    render(mupdf, doc, i);
+  } catch {
+    // not timed
+  }
 }
 
 function round(x: number, digits: number): number {
