@@ -17,6 +17,8 @@ import * as mupdf from 'mupdf';
 import { compress } from '../workers/compress.js';
 import type { Level } from '../workers/compress/types.js';
 import * as fx from '../test/helpers/image-fixtures.js';
+import { type1Pdf } from '../test/helpers/font-fixtures.js';
+import { issuePdf } from '../test/helpers/scan-fixtures.js';
 
 interface Row {
   file: string;
@@ -47,6 +49,8 @@ function fixtures(): string[] {
     'fx-masks-icc-decode.pdf': fx.maskedPdf(),
     'fx-shared-and-form.pdf': fx.sharedAndFormPdf(),
     'fx-cmyk.pdf': fx.cmykPdf(),
+    'fx-issue17-scans.pdf': issuePdf(),
+    'fx-type1-fonts.pdf': type1Pdf(),
   };
   return Object.entries(made).map(([name, bytes]) => {
     const file = path.join(work, name);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import t from 'tap';
 import { PDFDocument } from 'pdf-lib';
 import { tempDir } from '../helpers/app.js';
-import { envFor, expectUploads, filesUnder, kill9, pollWhileDownloading, readJob, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
+import { envFor, expectUploads, kill9, tree, pollWhileDownloading, readJob, startNode, statusCounts, stop, tryDownload, until } from '../helpers/fault-kit.js';
 import { manyPagesPdf } from '../helpers/many-pages.js';
 import { pollJob, postFile } from '../helpers/server-process.js';
 
@@ -18,7 +18,8 @@ async function submit(url: string): Promise<string> {
 /** Waits until the job's run has made its scratch folder and returns that run's lease. */
 async function runningLease(uploads: string, id: string): Promise<string> {
   return until('the run started (scratch folder made)', async () => {
-    const f = (await filesUnder(path.join(uploads, 'processing', id))).find(Boolean);
+    // The run's folder, not a file in it: a compression may write nothing until its result.
+    const f = (await tree(path.join(uploads, 'processing', id))).find(Boolean);
     return f?.split('/')[0];
   });
 }

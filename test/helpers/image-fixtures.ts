@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import * as mupdf from 'mupdf';
-import { encodeJpeg } from '../../workers/compress/jpeg-encoder.js';
+import { encodeJpeg } from './baseline-jpeg.js';
 
 /**
  * Image PDFs built on the fly with MuPDF's object API, so each fixture holds exactly the

@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import type { TaskContext } from '../task.js';
 import { engineMessage } from '../pdf.js';
+import type { TaskContext } from '../task.js';
 import { describeSettings, type Settings } from './levels.js';
 import type { CandidateReport } from './types.js';
-import type { UsageScan } from './image-usage.js';
-import { mupdfCandidate, mupdfFinish } from './mupdf-engine.js';
-import { validate, type Reference } from './validate.js';
-import type { ToolRun } from './external.js';
+import { mupdfCandidate, type MupdfInput, type MupdfOutput } from './mupdf-engine.js';
+import { samplePages, validate, type Reference, type Verdict } from './validate.js';
 import type { MupdfModule } from './mupdf-util.js';
 
 /** One engine's output, validated lazily: only candidates that could win are checked. */
@@ -15,59 +12,64 @@ export interface Candidate {
   /** Absent when the engine failed. */
   bytes?: Uint8Array;
   lossy: boolean;
+  /** Pages whose rendering is compared (with the sample pages every candidate gets). */
+  pages: Iterable<number>;
+  /** Set when the candidate can be rebuilt without the images drawn on a failing page. */
+  retry?: (page: number) => Promise<boolean>;
 }
 
 export interface MupdfCandidate extends Candidate {
-  images: { found: number; recompressed: number };
-  scan?: UsageScan;
-}
-
-export function buildMupdf(mupdf: MupdfModule, input: string, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfCandidate {
-  const t0 = performance.now();
-  const report: CandidateReport = { engine: 'mupdf', settings: describeSettings(s), size: null, ms: 0, valid: null };
-  try {
-    const out = mupdfCandidate(mupdf, input, pages, s, ctx, span, scan);
-    report.size = out.bytes.length;
-    report.ms = ms(t0);
-    return { report, bytes: out.bytes, lossy: s.lossy, images: out.images, ...(out.scan ? { scan: out.scan } : {}) };
-  } catch (err) {
-    Object.assign(report, { ms: ms(t0), valid: false, reason: `failed: ${engineMessage(err)}` });
-    return { report, lossy: s.lossy, images: { found: 0, recompressed: 0 } };
-  }
+  images: MupdfOutput['images'];
+  out?: MupdfOutput;
 }
 
 /**
- * Collects an external tool's output. Ghostscript's is first passed through MuPDF's lossless
- * finish (object streams, level-9 streams, compact xref), which Ghostscript 10.0 lacks.
+ * Runs our engine on an input (the original, or Ghostscript's rewrite of it); `allPages`:
+ * every page is rendered in the check (another tool changed them all), else those whose
+ * images changed. Not validated here: pickSmallestValid checks only what could win.
  */
-export async function collectTool(mupdf: MupdfModule, engine: 'ghostscript' | 'qpdf', run: Promise<ToolRun & { file: string }>, s: Settings): Promise<Candidate> {
-  const r = await run;
-  const report: CandidateReport = { engine, settings: engine === 'qpdf' ? 'lossless' : describeSettings(s), size: null, ms: r.ms, valid: null };
-  const lossy = engine === 'ghostscript' || s.lossy;
-  if (!r.ok) return { report: { ...report, valid: false, reason: `failed: ${r.error ?? 'unknown error'}` }, lossy };
+export async function buildMupdf(mupdf: MupdfModule, input: MupdfInput, engine: 'mupdf' | 'ghostscript', pages: number, s: Settings, ctx: TaskContext, span: [number, number], allPages = false): Promise<MupdfCandidate> {
   const t0 = performance.now();
+  const report: CandidateReport = { engine, settings: engine === 'ghostscript' ? `font pre-pass, ${describeSettings(s)}` : describeSettings(s), size: null, ms: 0, valid: null };
+  const keep = new Set(input.keep ?? []);
+  const c: MupdfCandidate = { report, lossy: s.lossy, pages: [], images: { found: 0, recompressed: 0, rejected: 0 } };
+  const build = async () => {
+    const out = await mupdfCandidate(mupdf, { ...input, keep }, pages, s, ctx, span);
+    Object.assign(c, { bytes: out.bytes, out, images: out.images, pages: allPages ? Array.from({ length: pages }, (_, i) => i) : out.changedPages });
+    report.size = out.bytes.length;
+  };
   try {
-    let bytes: Uint8Array = await readFile(r.file);
-    if (engine === 'ghostscript') {
-      const finished = mupdfFinish(mupdf, bytes, s.removeMetadata);
-      if (finished.length < bytes.length) bytes = finished;
-    }
-    return { report: { ...report, size: bytes.length, ms: r.ms + ms(t0) }, bytes, lossy };
+    await build();
   } catch (err) {
-    return { report: { ...report, ms: r.ms + ms(t0), valid: false, reason: `unreadable output: ${engineMessage(err)}` }, lossy };
+    Object.assign(report, { valid: false, reason: `failed: ${engineMessage(err)}` });
   }
+  report.ms = ms(t0);
+  let retries = 0;
+  // A page that fails although each of its images passed its own check is an exception, not a
+  // normal outcome: its images are put back as they were and the candidate rebuilt (three
+  // times at most), so one bad page costs its own images' savings, not the whole document's.
+  c.retry = async (page) => {
+    const onPage = [...(c.out?.scan?.pages ?? [])].filter(([num, on]) => on.has(page) && !keep.has(num)).map(([num]) => num);
+    if (onPage.length === 0 || retries++ >= 3) return false;
+    for (const num of onPage) keep.add(num);
+    const t1 = performance.now();
+    await build();
+    Object.assign(report, { valid: null, ms: report.ms + ms(t1), reason: `page ${page + 1} kept its original images` });
+    return true;
+  };
+  return c;
 }
 
 /** Validates once; the verdict and its time land in the report. */
-export function check(mupdf: MupdfModule, c: Candidate, ref: Reference): boolean {
-  if (c.report.valid !== null) return c.report.valid;
-  if (!c.bytes) return false;
+export function check(mupdf: MupdfModule, c: Candidate, ref: Reference): Verdict {
+  if (c.report.valid !== null) return c.report.valid ? { ok: true } : { ok: false, reason: c.report.reason ?? 'invalid' };
+  if (!c.bytes) return { ok: false, reason: 'no output' };
   const t0 = performance.now();
-  const verdict = validate(mupdf, ref, c.bytes, c.lossy);
+  const verdict = validate(mupdf, ref, c.bytes, c.lossy, [...c.pages, ...samplePages(ref.pages)]);
   c.report.ms += ms(t0);
   c.report.valid = verdict.ok;
-  if (!verdict.ok) c.report.reason = verdict.reason;
-  return verdict.ok;
+  if (!verdict.ok) c.report.reason = c.report.reason ? `${c.report.reason}; ${verdict.reason}` : verdict.reason;
+  return verdict;
 }
 
 /**
@@ -75,11 +77,22 @@ export function check(mupdf: MupdfModule, c: Candidate, ref: Reference): boolean
  * smallest first and the search stops at the first valid one: a 1,000-page manual costs one
  * text comparison (~2–4 ms a page) instead of one per engine.
  */
-export function pickSmallestValid(mupdf: MupdfModule, list: Candidate[], ref: Reference, original: number): Candidate | undefined {
-  const order = list.filter((c) => c.bytes && c.bytes.length < original && c.report.valid !== false).sort((a, b) => a.bytes!.length - b.bytes!.length);
-  return order.find((c) => check(mupdf, c, ref));
+export async function pickSmallestValid(mupdf: MupdfModule, list: Candidate[], ref: Reference, original: number): Promise<Candidate | undefined> {
+  for (;;) {
+    const order = list.filter((c) => c.bytes && c.bytes.length < original && c.report.valid !== false).sort((a, b) => a.bytes!.length - b.bytes!.length);
+    let retried = false;
+    for (const c of order) {
+      const verdict = check(mupdf, c, ref);
+      if (verdict.ok) return c;
+      if (verdict.page !== undefined && c.retry && (await c.retry(verdict.page))) {
+        retried = true;
+        break; // sizes changed: order again
+      }
+    }
+    if (!retried) return undefined;
+  }
 }
 
-function ms(t0: number): number {
+export function ms(t0: number): number {
   return Math.round(performance.now() - t0);
 }

@@ -31,10 +31,11 @@ export interface ToolRun {
 }
 
 /**
- * Runs an external tool in the job's scratch folder. Output goes to files, not pipes: the
- * worker thread is busy with MuPDF while the tool runs, and a tool blocked on a full stderr
- * pipe would wait for it. A timeout bounds the run, since a task aborted by the pool ends its
- * thread but not the processes it started.
+ * Runs an external tool in the job's scratch folder; the job awaits it in its own pool slot
+ * (pipeline.ts), so the tool is the slot's one CPU-heavy process meanwhile. Output goes to
+ * files, not pipes: nothing reads a pipe while the tool runs. The timeout is a safety bound
+ * only (a task aborted by the pool ends its thread but not the processes it started); callers
+ * set it far above a normal run, so it never decides an outcome in normal operation.
  */
 export async function runTool(file: string, args: string[], opts: { cwd: string; log: string; timeoutMs: number; okCodes?: number[]; signal?: AbortSignal }): Promise<ToolRun> {
   const t0 = performance.now();

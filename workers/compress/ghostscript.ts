@@ -1,51 +1,45 @@
 import path from 'node:path';
-import type { Settings } from './levels.js';
 import { findTool, runTool, type ToolRun } from './external.js';
 
 /**
- * Ghostscript's pdfwrite, set to our level: images above ppi × threshold are resampled
- * (bicubic) to the level's resolution and JPEG-encoded at a QFactor matching imageQuality;
- * bitonal images keep their resolution (as ours do). Type1 fonts become CFF, which is why
- * Ghostscript wins on font-heavy files (refcard-a4.pdf: 129,539 → 69,309 bytes) though it
- * grows most pdfTeX manuals 20–110 %. `grayscale` converts the whole page here, not only
- * images.
+ * Ghostscript's pdfwrite as a font and structure pre-pass, the same at every level: Type1
+ * fonts become CFF (why it wins on font-heavy files: refcard-a4.pdf 129,539 → 69,309 bytes),
+ * while images keep their pixels (JPEG and JPX passed through, the rest written as Flate), so
+ * our image pass then treats its output's images exactly as the original's and the stronger
+ * level still never comes out larger (issue #17). `grayscale` converts whole pages here.
  */
-export function ghostscriptArgs(input: string, output: string, s: Settings): string[] {
-  const q = qFactor(s.quality).toFixed(2);
-  const dict = `<< /QFactor ${q} /Blend 1 /HSamples [2 1 1 2] /VSamples [2 1 1 2] >>`;
+export function ghostscriptArgs(input: string, output: string, grayscale: boolean): string[] {
   return [
     '-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', '-dCompatibilityLevel=1.5',
-    '-dPDFSETTINGS=/ebook', '-dDetectDuplicateImages=true', '-dCompressFonts=true', '-dSubsetFonts=true',
-    '-dDownsampleColorImages=true', '-dDownsampleGrayImages=true', '-dDownsampleMonoImages=false',
-    `-dColorImageResolution=${s.ppi}`, `-dGrayImageResolution=${s.ppi}`,
-    `-dColorImageDownsampleThreshold=${s.threshold}`, `-dGrayImageDownsampleThreshold=${s.threshold}`,
-    '-dColorImageDownsampleType=/Bicubic', '-dGrayImageDownsampleType=/Bicubic',
+    '-dDetectDuplicateImages=true', '-dCompressFonts=true', '-dSubsetFonts=true', '-dEmbedAllFonts=true',
+    '-dDownsampleColorImages=false', '-dDownsampleGrayImages=false', '-dDownsampleMonoImages=false',
+    '-dPassThroughJPEGImages=true', '-dPassThroughJPXImages=true',
     '-dAutoFilterColorImages=false', '-dAutoFilterGrayImages=false',
-    '-dColorImageFilter=/DCTEncode', '-dGrayImageFilter=/DCTEncode', '-dPassThroughJPEGImages=false',
-    ...(s.grayscale ? ['-sColorConversionStrategy=Gray', '-dProcessColorModel=/DeviceGray'] : []),
+    '-dColorImageFilter=/FlateEncode', '-dGrayImageFilter=/FlateEncode',
+    ...(grayscale ? ['-sColorConversionStrategy=Gray', '-dProcessColorModel=/DeviceGray'] : ['-sColorConversionStrategy=LeaveColorUnchanged']),
     `-sOutputFile=${output}`,
-    '-c', `<< /ColorImageDict ${dict} /GrayImageDict ${dict} >> setdistillerparams`,
     '-f', input,
   ];
 }
 
 /**
- * IJG quality → Ghostscript QFactor (the multiplier of the standard quantisation tables):
- * IJG scales them by 50/q below 50 and by (200 − 2q)/100 above, so q50 = 1.0, q80 = 0.4.
+ * A bound for safety only, far above any normal run (Ghostscript takes ~0.2–0.6 s a page on
+ * the manuals it is planned for): a run that reaches it is treated as failed, which is the
+ * one exceptional case in which the result can differ between two runs of the same job
+ * (README, Compression levels).
  */
-export function qFactor(quality: number): number {
-  const q = Math.min(100, Math.max(1, quality));
-  return Math.max(0.01, q < 50 ? 50 / q : (200 - 2 * q) / 100);
+export function ghostscriptSafetyMs(pages: number): number {
+  return Math.max(300_000, pages * 3_000);
 }
 
 export function ghostscriptAvailable(): boolean {
   return findTool('gs') !== null;
 }
 
-export async function runGhostscript(input: string, workDir: string, name: string, s: Settings, timeoutMs: number, signal?: AbortSignal): Promise<ToolRun & { file: string }> {
+export async function runGhostscript(input: string, workDir: string, name: string, grayscale: boolean, pages: number): Promise<ToolRun & { file: string }> {
   const file = path.join(workDir, `${name}.pdf`);
   const gs = findTool('gs');
   if (!gs) return { ok: false, ms: 0, error: 'gs not installed', file };
-  const run = await runTool(gs, ghostscriptArgs(input, file, s), { cwd: workDir, log: `${name}.log`, timeoutMs, ...(signal ? { signal } : {}) });
+  const run = await runTool(gs, ghostscriptArgs(input, file, grayscale), { cwd: workDir, log: `${name}.log`, timeoutMs: ghostscriptSafetyMs(pages) });
   return { ...run, file };
 }

@@ -12,6 +12,8 @@ export interface UsageScan {
   uses: Map<number, ImageUse>;
   /** Per page: fraction of the page area covered by images (for scan detection). */
   coverage: number[];
+  /** Image object number → the pages that draw it (soft masks with their image's pages). */
+  pages: Map<number, Set<number>>;
 }
 
 /**
@@ -29,17 +31,19 @@ export function scanImageUsage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages
   const walker = new ResourceWalker();
   const uses = new Map<number, ImageUse>();
   const coverage: number[] = [];
+  const drawnOn = new Map<number, Set<number>>();
   pages.forEach((index, done) => {
     const pageObj = doc.findPage(index);
     const found = walker.pageImages(pageObj);
     coverage[index] = 0;
-    if (found.size > 0) runPage(mupdf, doc, index, found, uses, coverage);
+    if (found.size > 0) runPage(mupdf, doc, index, found, { uses, coverage, pages: drawnOn });
     onPage?.(done + 1);
   });
-  return { uses, coverage };
+  return { uses, coverage, pages: drawnOn };
 }
 
-function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, found: Set<number>, uses: Map<number, ImageUse>, coverage: number[]) {
+function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, found: Set<number>, scan: UsageScan) {
+  const { uses, coverage, pages } = scan;
   const byPointer = new Map<number, number>();
   const bySize = new Map<string, number[]>();
   const held: Mupdf.Image[] = [];
@@ -65,6 +69,7 @@ function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, foun
     const h = Math.hypot(ctm[2], ctm[3]);
     const prev = uses.get(num);
     uses.set(num, { w: Math.max(w, prev?.w ?? 0), h: Math.max(h, prev?.h ?? 0) });
+    (pages.get(num) ?? pages.set(num, new Set()).get(num)!).add(index);
     const smask = doc.newIndirect(num).get('SMask');
     if (smask.isIndirect()) record(smask.asIndirect(), ctm);
   };

@@ -1,10 +1,11 @@
+import type * as Mupdf from 'mupdf';
 import type { TaskContext } from '../task.js';
 import type { Settings } from './levels.js';
 import type { UsageScan } from './image-usage.js';
 import { recompressImages } from './images.js';
 import { dedupeStreams } from './dedupe.js';
-import { dropThumbnails, recompressStreams, stripMetadata } from './lossless.js';
-import { repackXrefStream } from './xref-stream.js';
+import { dropThumbnails, recompressStreams, stripMetadata, zlibLevelFor } from './lossless.js';
+import { repackXrefStream, stableId } from './xref-stream.js';
 import { takeBytes, type MupdfModule } from './mupdf-util.js';
 import { openFile } from '../pdf.js';
 
@@ -18,31 +19,53 @@ export const SAVE_OPTIONS = 'garbage=2,compress,compress-fonts,compress-images,o
 
 export interface MupdfOutput {
   bytes: Uint8Array;
-  images: { found: number; recompressed: number };
-  /** Where images are drawn: reused by later, stronger attempts on the same input. */
+  images: { found: number; recompressed: number; rejected: number };
+  /** Pages drawing an image that changed (0-based). */
+  changedPages: Set<number>;
+  /** Where images are drawn: reused by later attempts on the same input. */
   scan?: UsageScan;
 }
 
-/** The in-process candidate: one pass of structural clean-up, image work and a save. */
-export function mupdfCandidate(mupdf: MupdfModule, input: string, pages: number, s: Settings, ctx: TaskContext, span: [number, number], scan?: UsageScan): MupdfOutput {
-  const doc = openFile(mupdf, input).asPDF(); // read from the file as needed: no copy of it in the heap
+export interface MupdfInput {
+  /** A file path (read as needed, no copy in the heap) or a PDF in memory (another tool's output). */
+  source: string | Uint8Array;
+  /** Images left exactly as they are (those on a page whose rendering check failed). */
+  keep?: Set<number>;
+  scan?: UsageScan;
+  /** For another tool's output: the original, whose Info, XMP and /ID it takes (adoptIdentity). */
+  identityFrom?: Mupdf.PDFDocument;
+}
+
+/**
+ * The in-process candidate: structural clean-up and the lossless pass first, exactly as `low`
+ * does them, then the image pass, which keeps a rewrite only when it is smaller than what the
+ * lossless pass left; then the images written as Flate are re-deflated the same way. So a
+ * lossy level's every stream is at most its `low` size, and the image pass (image-encode.ts)
+ * makes each stronger level's at most the weaker one's.
+ */
+export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, pages: number, s: Settings, ctx: TaskContext, span: [number, number]): Promise<MupdfOutput> {
+  const doc = (typeof input.source === 'string' ? openFile(mupdf, input.source) : mupdf.Document.openDocument(input.source, 'application/pdf')).asPDF();
   if (!doc) throw new Error('not a PDF');
   try {
+    if (input.identityFrom) adoptIdentity(doc, input.identityFrom);
+    const level = zlibLevelFor(doc);
     dedupeStreams(doc);
-    let images = { found: 0, recompressed: 0 };
-    let usage = scan;
-    if (s.lossy) {
-      dropThumbnails(doc, pages);
-      const pass = recompressImages(mupdf, doc, pages, s, ctx, [span[0], span[0] + (span[1] - span[0]) * 0.85], scan);
-      images = { found: pass.found, recompressed: pass.recompressed };
-      usage = pass.scan;
-    }
     if (s.removeMetadata) stripMetadata(doc);
+    if (s.lossy) dropThumbnails(doc, pages);
+    recompressStreams(mupdf, doc, level);
+    let images = { found: 0, recompressed: 0, rejected: 0 };
+    let changedPages = new Set<number>();
+    let usage = input.scan;
+    if (s.lossy) {
+      const pass = await recompressImages(mupdf, doc, pages, s, ctx, [span[0], span[0] + (span[1] - span[0]) * 0.85], input.scan, input.keep);
+      images = { found: pass.found, recompressed: pass.recompressed, rejected: pass.rejected };
+      changedPages = pass.changedPages;
+      usage = pass.scan;
+      recompressStreams(mupdf, doc, level, pass.touched);
+    }
     ctx.progress(span[0] + (span[1] - span[0]) * 0.85, 'saving');
-    // Images the pass rewrote as Flate are re-deflated here too (the smaller result stays).
-    recompressStreams(mupdf, doc, new Set());
-    const bytes = repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS)));
-    return { bytes, images, ...(usage ? { scan: usage } : {}) };
+    const bytes = stableId(repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))));
+    return { bytes, images, changedPages, ...(usage ? { scan: usage } : {}) };
   } finally {
     doc.destroy();
     mupdf.emptyStore();
@@ -50,18 +73,23 @@ export function mupdfCandidate(mupdf: MupdfModule, input: string, pages: number,
 }
 
 /**
- * The lossless finishing pass for another engine's output (Ghostscript 10.0 writes no object
- * streams: R-data.pdf's /ebook output shrinks 309,954 → 229,343 bytes through it).
+ * Another tool's output made as reproducible as ours: Ghostscript stamps the run's date, a
+ * fresh /ID and an XMP packet with both into every file, which would make two runs on the
+ * same input differ. The input's own Info, XMP and /ID are carried over instead (or none).
  */
-export function mupdfFinish(mupdf: MupdfModule, input: Uint8Array, removeMetadata: boolean): Uint8Array {
-  const doc = mupdf.Document.openDocument(input, 'application/pdf').asPDF();
-  if (!doc) throw new Error('not a PDF');
-  try {
-    if (removeMetadata) stripMetadata(doc);
-    recompressStreams(mupdf, doc, new Set());
-    return repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS)));
-  } finally {
-    doc.destroy();
-    mupdf.emptyStore();
+export function adoptIdentity(out: Mupdf.PDFDocument, original: Mupdf.PDFDocument): void {
+  // Grafts first, the trailer after: the first new object starts a new xref section with a
+  // copy of the trailer, and a trailer handle taken before would then change the old copy.
+  const from = original.getTrailer();
+  const grafted = (['Info', 'ID'] as const).map((key) => [key, from.get(key).isNull() ? undefined : out.graftObject(from.get(key))] as const);
+  const xmp = from.get('Root').get('Metadata');
+  const xmpCopy = xmp.isNull() ? undefined : out.graftObject(xmp);
+  const trailer = out.getTrailer();
+  for (const [key, v] of grafted) {
+    if (v) trailer.put(key, v);
+    else trailer.delete(key);
   }
+  const root = trailer.get('Root');
+  if (xmpCopy) root.put('Metadata', xmpCopy);
+  else root.delete('Metadata');
 }

@@ -1,22 +1,25 @@
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskContext } from '../task.js';
 import { openPdf } from '../pdf.js';
 import { settingsFor, stronger, type Settings } from './levels.js';
 import type { CompressPayload, CompressResult, EngineName } from './types.js';
-import { buildReference, pagesToRender, render } from './validate.js';
-import { buildMupdf, check, collectTool, pickSmallestValid, type Candidate } from './candidates.js';
+import { buildReference } from './validate.js';
+import { buildMupdf, pickSmallestValid, ms, type Candidate } from './candidates.js';
 import { ghostscriptAvailable, runGhostscript } from './ghostscript.js';
 import { qpdfAvailable, runQpdf } from './qpdf.js';
 import { docStats } from './doc-stats.js';
+import { undecodableBytes, zlibLevelFor } from './lossless.js';
 import { planTools } from './plan.js';
 
 /**
- * One compression job. Ghostscript and qpdf (when installed and worth it, see plan.ts) start
- * first, as processes on the other core; meanwhile this thread takes the original's text and
- * a few renderings as the reference and builds the MuPDF candidate. The smallest candidate
- * that passes validation and beats the input is written; when none does, the input's own
- * bytes are, and the engine reads "none".
+ * One compression job, in its own pool slot from start to end. The candidates to run are
+ * decided from the document first (plan.ts); they then run one after another on this thread,
+ * external tools included (the thread waits for them and does nothing else meanwhile), so a
+ * job never keeps more than one core busy and nothing measured in wall-clock time decides
+ * the outcome: the same file and options give the same bytes on an idle or a saturated server.
+ * The smallest candidate that passes validation and beats the input is written; when none
+ * does, the input's own bytes are, and the engine reads "none".
  */
 export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise<CompressResult> {
   ctx.progress(2, 'analysing');
@@ -25,40 +28,38 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
   const scratch: string[] = [];
   // The output's folder is the job's scratch folder too (src/handlers.ts); used if none is sent.
   const workDir = p.workDir || path.dirname(p.output);
-  const stopGs = new AbortController();
-  const running: Promise<unknown>[] = [];
   try {
     await mkdir(workDir, { recursive: true });
-    const plan = planTools(docStats(doc), originalSize, pages, s, { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() });
-    const timeoutMs = Math.min(300_000, 60_000 + pages * 150);
-    const started = performance.now();
-    const gsRun = plan.ghostscript ? runGhostscript(p.input, workDir, 'candidate-gs', s, timeoutMs, stopGs.signal) : undefined;
-    const qpdfRun = plan.qpdf ? runQpdf(p.input, workDir, 'candidate-qpdf', timeoutMs) : undefined;
-    if (gsRun) scratch.push('candidate-gs.pdf', 'candidate-gs.log');
-    if (qpdfRun) scratch.push('candidate-qpdf.pdf', 'candidate-qpdf.log');
-    running.push(...[gsRun, qpdfRun].filter((r) => r !== undefined));
-
-    const reference = buildReference(mupdf, doc, pagesToRender(pages), (i) => {
+    const plan = planTools(docStats(doc), originalSize, zlibLevelFor(doc), s, { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() });
+    const reference = buildReference(mupdf, doc, (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
-    });
-    const first = buildMupdf(mupdf, p.input, pages, s, ctx, [10, 70]);
-    // The most image-covered page joins the rendering check once the image scan has found it.
-    for (const i of first.scan ? pagesToRender(pages, first.scan.coverage) : []) if (!reference.renders.has(i)) reference.renders.set(i, render(mupdf, doc, i));
-    ctx.progress(72, 'validating');
-    // Ghostscript is likely still running on the other core: check our candidate meanwhile.
-    if (gsRun && first.bytes && first.bytes.length < originalSize) check(mupdf, first, reference);
+    }, plan.ghostscript);
+    const first = await buildMupdf(mupdf, { source: p.input }, 'mupdf', pages, s, ctx, [10, 70]);
     const list: Candidate[] = [first];
-    if (gsRun) list.push(await collectTool(mupdf, 'ghostscript', withDeadline(gsRun, stopGs, started), s));
-    if (qpdfRun) list.push(await collectTool(mupdf, 'qpdf', qpdfRun, s));
-    ctx.progress(80, 'validating');
-    let best = pickSmallestValid(mupdf, list, reference, originalSize);
+    // At lossy levels qpdf can only win if our candidate is larger than what qpdf must keep
+    // as it is (streams it cannot decode); otherwise it is not run: same result, less work.
+    if (plan.qpdf && (!s.lossy || (first.bytes?.length ?? Infinity) > undecodableBytes(doc))) {
+      ctx.progress(72, 'qpdf');
+      scratch.push('candidate-qpdf.pdf', 'candidate-qpdf.log');
+      const r = await runQpdf(p.input, workDir, 'candidate-qpdf', Math.max(120_000, pages * 500));
+      list.push(await toolCandidate('qpdf', r, s.lossy));
+    }
+    if (plan.ghostscript) {
+      ctx.progress(75, 'ghostscript');
+      scratch.push('candidate-gs.pdf', 'candidate-gs.log');
+      const r = await runGhostscript(p.input, workDir, 'candidate-gs', s.grayscale, pages);
+      if (r.ok) list.push(await buildMupdf(mupdf, { source: await readFile(r.file), identityFrom: doc }, 'ghostscript', pages, s, ctx, [80, 90], true));
+      else list.push({ report: { engine: 'ghostscript', settings: 'font pre-pass', size: null, ms: r.ms, valid: false, reason: `failed: ${r.error ?? 'unknown error'}` }, lossy: true, pages: [] });
+    }
+    ctx.progress(92, 'validating');
+    let best = await pickSmallestValid(mupdf, list, reference, originalSize);
 
     const target = p.options.targetSizeMB && p.options.targetSizeMB > 0 ? p.options.targetSizeMB * 1e6 : undefined;
     let next: Settings | null = s;
     while (target !== undefined && (best?.bytes?.length ?? originalSize) > target && (next = stronger(next))) {
-      ctx.progress(85, 'images (stronger settings for the target size)');
-      list.push(buildMupdf(mupdf, p.input, pages, next, ctx, [85, 95], first.scan));
-      best = pickSmallestValid(mupdf, list, reference, originalSize);
+      ctx.progress(93, 'images (stronger settings for the target size)');
+      list.push(await buildMupdf(mupdf, { source: p.input, ...(first.out?.scan ? { scan: first.out.scan } : {}) }, 'mupdf', pages, next, ctx, [93, 96]));
+      best = await pickSmallestValid(mupdf, list, reference, originalSize);
     }
 
     ctx.progress(97, 'saving');
@@ -75,38 +76,31 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
       engine,
       pages,
       candidates: list.map((c) => c.report),
-      images: first.images,
+      images: { found: first.images.found, recompressed: first.images.recompressed },
     };
     if (target !== undefined) result.target_met = size <= target;
-    const note = describeOutcome(list, engine, target !== undefined && size > target);
+    const note = describeOutcome(list, engine, target !== undefined && size > target, first.images.rejected);
     if (note) result.note = note;
     return result;
   } finally {
     doc.destroy();
     mupdf.emptyStore();
-    // A job that failed half-way must not leave Ghostscript writing into its folder.
-    stopGs.abort('job ended');
-    await Promise.allSettled(running);
     await Promise.all(scratch.map((f) => rm(path.join(workDir, f), { force: true })));
   }
 }
 
-/**
- * Ghostscript gets until max(4 s, 1.5 × our own time so far) and is stopped after that. On
- * photo and scan files it finishes before MuPDF and often wins; on some files it runs 20–60×
- * longer for little (auto-multiple-choice.ja.pdf, XeTeX TrueType fonts: 12 s vs 0.6 s for
- * 1 %; a Chromium-printed KiCad manual: 35 s, and larger than ours). Without the bound those
- * files would set our wall time.
- */
-function withDeadline<T>(run: Promise<T>, stop: AbortController, started: number): Promise<T> {
-  const waitMs = Math.max(4000, 1.5 * (performance.now() - started)) - (performance.now() - started);
-  const timer = setTimeout(() => stop.abort('slower than MuPDF by far; stopped to keep the job quick'), Math.max(0, waitMs));
-  return run.finally(() => clearTimeout(timer));
+async function toolCandidate(engine: 'qpdf', r: { ok: boolean; ms: number; error?: string; file: string }, lossy: boolean): Promise<Candidate> {
+  const report = { engine, settings: 'lossless', size: null as number | null, ms: r.ms, valid: null as boolean | null };
+  if (!r.ok) return { report: { ...report, valid: false, reason: `failed: ${r.error ?? 'unknown error'}` }, lossy, pages: [] };
+  const t0 = performance.now();
+  const bytes = await readFile(r.file);
+  return { report: { ...report, size: bytes.length, ms: r.ms + ms(t0) }, bytes, lossy, pages: [] };
 }
 
-function describeOutcome(list: Candidate[], engine: EngineName, missedTarget: boolean): string | undefined {
+function describeOutcome(list: Candidate[], engine: EngineName, missedTarget: boolean, rejectedImages: number): string | undefined {
   const notes: string[] = [];
   if (engine === 'none') notes.push('No candidate was smaller than the input, so the original file is returned unchanged.');
+  if (rejectedImages > 0) notes.push(`${rejectedImages} image(s) kept their original encoding: their re-encoded versions did not match the original closely enough.`);
   const rejected = list.filter((e) => e.report.valid === false).map((e) => `${e.report.engine} (${e.report.reason})`);
   if (rejected.length) notes.push(`Rejected: ${rejected.join('; ')}.`);
   if (missedTarget) notes.push('The target size could not be reached without making the document unreadable; this is the smallest result.');

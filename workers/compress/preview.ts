@@ -6,15 +6,21 @@ import { settingsFor } from './levels.js';
 import { docStats } from './doc-stats.js';
 import { scanImageUsage } from './image-usage.js';
 import { encodeImage } from './image-encode.js';
-import { SAVE_OPTIONS } from './mupdf-engine.js';
-import { repackXrefStream } from './xref-stream.js';
+import { mupdfCandidate } from './mupdf-engine.js';
 import { ghostscriptAvailable } from './ghostscript.js';
 import { qpdfAvailable } from './qpdf.js';
-import { takeBytes } from './mupdf-util.js';
+import type { MupdfModule } from './mupdf-util.js';
+import { zlibLevelFor } from './lossless.js';
+import { planTools } from './plan.js';
+import { estimateLevel } from './preview-model.js';
+import { buildReference, render, samplePages } from './validate.js';
+import { previewGhostscript } from './preview-gs.js';
 
 export interface PreviewPayload {
   input: string;
   maxPages: number;
+  /** The quality the job will be asked for (default 80), so the sample is encoded the same way. */
+  imageQuality?: number;
 }
 
 export interface LevelEstimate {
@@ -44,48 +50,73 @@ export interface PreviewResult {
 
 const SAMPLE_IMAGES = 4;
 const TEXT_PAGES = 12;
-/** Validation reads every page's text about twice at ~2–4 ms a page (measured on pdfTeX manuals). */
-const MS_PER_PAGE = 6;
+const FULL_TEXT_PAGES = 300;
 
 /**
- * Analyses a PDF and estimates each level's output from a real sample: the lossless size is
- * an actual structural save (fast: ~0.4 s for a 1,158-page manual), and up to four images
- * (the two largest plus two spread over the rest) are actually downsampled and re-encoded
- * at each lossy level; the bytes they save extrapolate to all image bytes.
+ * Analyses a PDF and estimates each level from what the job itself would decide (issue #17:
+ * the job decides from the document, so the preview can use the same decision): the same
+ * candidate plan (plan.ts), the job's own lossless candidate built for real (its size and
+ * time), and up to four images (the two largest plus two spread over the rest) re-encoded
+ * exactly as the job does at each lossy level, their saving extrapolated to all image bytes;
+ * times add up every step the job runs in its slot (preview-model.ts).
  */
 export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
+  const opened = performance.now();
   const { mupdf, doc, size, pages } = await openPdf(p.input, { maxPages: p.maxPages });
+  const openMs = performance.now() - opened;
   try {
     const activeContent = walkActiveContent(doc, false);
     const stats = docStats(doc);
+    const zlib = zlibLevelFor(doc);
+    const tools = { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() };
     const usage = scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i));
     const sample = pickSample(doc, [...usage.uses.keys()]);
+    const smasks = new Set([...usage.uses.keys()].map((n) => doc.newIndirect(n).get('SMask')).filter((m) => m.isIndirect()).map((m) => m.asIndirect()));
     const sampleBytes = sample.reduce((a, s) => a + s.bytes, 0);
-    const text = sampleText(doc, pages);
-    // Image outer, level inner: MuPDF's store keeps the decoded image between levels.
+    const text = sampleText(mupdf, doc, pages);
     const levels = ['medium', 'high', 'maximum'] as const;
     const after = { medium: 0, high: 0, maximum: 0 };
     const spent = { medium: 0, high: 0, maximum: 0 };
     for (const { num, bytes: before } of sample) {
       for (const level of levels) {
         const t1 = performance.now();
-        const out = encodeImage(mupdf, doc, doc.newIndirect(num), usage.uses.get(num)!, settingsFor({ compressionLevel: level, imageQuality: 80 }), 'image');
-        after[level] += typeof out === 'string' ? before : out.after;
+        const out = await encodeImage(mupdf, doc, doc.newIndirect(num), usage.uses.get(num)!, settingsFor({ compressionLevel: level, imageQuality: p.imageQuality ?? 80 }), smasks.has(num) ? 'smask' : 'image');
+        after[level] += typeof out === 'string' ? before : out.data.length;
         spent[level] += performance.now() - t1;
+        mupdf.emptyStore();
       }
-      mupdf.emptyStore();
     }
-    const ratios: Partial<Record<Level, { ratio: number; ms: number }>> = {};
-    for (const level of levels) {
-      ratios[level] = { ratio: sampleBytes > 0 ? after[level] / sampleBytes : 1, ms: sampleBytes > 0 ? (spent[level] / sampleBytes) * stats.imageBytes : 0 };
-    }
-    // Last: a garbage-collecting save renumbers the document's objects in place.
     const t0 = performance.now();
-    const lowSize = Math.min(size, repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))).length);
-    const baseMs = performance.now() - t0 + pages * MS_PER_PAGE;
-    const estimates = { low: estimate(lowSize, size, baseMs / 1000) } as Record<Level, LevelEstimate>;
-    for (const [level, r] of Object.entries(ratios) as [Level, { ratio: number; ms: number }][]) {
-      estimates[level] = estimate(lowSize - stats.imageBytes * (1 - r.ratio), size, (baseMs + r.ms) / 1000);
+    const low = await mupdfCandidate(mupdf, { source: p.input }, pages, settingsFor({ compressionLevel: 'low', imageQuality: 80 }), { progress() {} }, [0, 1]);
+    const lowMs = performance.now() - t0;
+    // The job's check opens its candidate as a reader would; and the lossless pass has already
+    // re-deflated small images, so savings apply to the image bytes the candidate holds.
+    const t3 = performance.now();
+    const lowDoc = mupdf.Document.openDocument(low.bytes, 'application/pdf').asPDF()!;
+    lowDoc.countPages();
+    const lowImageBytes = docStats(lowDoc).imageBytes;
+    lowDoc.destroy();
+    const reopenMs = performance.now() - t3;
+    // The job reads every page's text for its check; up to FULL_TEXT_PAGES pages the preview
+    // does so too, timed (the sample's per-page time missed the job's by up to 2×), which also
+    // lets it check a Ghostscript candidate's text as the job will.
+    const t2 = performance.now();
+    const ref = pages <= FULL_TEXT_PAGES ? buildReference(mupdf, doc) : undefined;
+    const textMsPerPage = ref ? (performance.now() - t2) / pages : text.textMs;
+    const gsPlanned = planTools(stats, size, zlib, settingsFor({ compressionLevel: 'medium', imageQuality: 80 }), tools).ghostscript;
+    const gs = gsPlanned ? await previewGhostscript(mupdf, doc, p.input, pages, ref) : undefined;
+    const measured = { pages, lowSize: low.bytes.length, lowMs, textMsPerPage, renderMsPerPage: text.renderMs, sampleRenderMs: text.sampleRenderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs: openMs + reopenMs, lowImageBytes, ...(gs ? { gs } : {}) };
+    const estimates = {} as Record<Level, LevelEstimate>;
+    for (const level of ['low', ...levels] as const) {
+      const s = settingsFor({ compressionLevel: level, imageQuality: p.imageQuality ?? 80 });
+      const plan = planTools(stats, size, zlib, s, tools);
+      const model = level === 'low' ? { imageRatio: 1, imageMs: 0 } : { imageRatio: sampleBytes > 0 ? after[level] / sampleBytes : 1, imageMs: sampleBytes > 0 ? (spent[level] / sampleBytes) * stats.imageBytes : 0 };
+      const e = estimateLevel(measured, plan, s.lossy, model, size);
+      estimates[level] = estimate(e.size, size, e.ms / 1000);
+    }
+    // A stronger level never comes out larger (levels are monotone by construction).
+    for (const [weak, strong] of [['low', 'medium'], ['medium', 'high'], ['high', 'maximum']] as const) {
+      if (estimates[strong].size > estimates[weak].size) estimates[strong] = { ...estimates[weak], seconds: estimates[strong].seconds };
     }
     const fullPage = usage.coverage.filter((c) => c >= 0.85).length;
     return {
@@ -97,7 +128,7 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
       fonts: { count: stats.fonts, embedded: stats.embeddedFonts },
       estimates,
       sample: { images: sample.length, image_bytes: sampleBytes, text_pages: text.pages },
-      engines: { mupdf: true, ghostscript: ghostscriptAvailable(), qpdf: qpdfAvailable() },
+      engines: { mupdf: true, ghostscript: tools.gs, qpdf: tools.qpdf },
       active_content: activeContent,
     };
   } finally {
@@ -122,20 +153,47 @@ function pickSample(doc: Mupdf.PDFDocument, nums: number[]): { num: number; byte
   return [...sized.slice(0, 2), ...spread].slice(0, SAMPLE_IMAGES);
 }
 
-function sampleText(doc: Mupdf.PDFDocument, pages: number): { pages: number; pagesWithText: number; avgChars: number } {
+/** Text of up to 12 evenly spread pages, with the time a page's text and a page's check take. */
+function sampleText(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number): { pages: number; pagesWithText: number; avgChars: number; textMs: number; renderMs: number; sampleRenderMs: number } {
   const picks = [...new Set(Array.from({ length: Math.min(TEXT_PAGES, pages) }, (_, i) => Math.floor((i * pages) / Math.min(TEXT_PAGES, pages))))];
   let chars = 0;
   let withText = 0;
-  for (const i of picks) {
+  const read = (i: number) => {
     const page = doc.loadPage(i);
     const st = page.toStructuredText('preserve-whitespace');
     const n = st.asText().replace(/\s+/g, '').length;
     st.destroy();
     page.destroy();
+    return n;
+  };
+  for (const i of picks) {
+    const n = read(i);
     chars += n;
     if (n > 0) withText++;
   }
-  return { pages: picks.length, pagesWithText: withText, avgChars: picks.length ? chars / picks.length : 0 };
+  // Timed on a second reading: the first loads each font, which the job's pass through every
+  // page does once per font, not once per sampled page (nettle.pdf: 2.8× the job's time).
+  const t0 = performance.now();
+  for (const i of picks) read(i);
+  const textMs = (performance.now() - t0) / picks.length;
+  mupdf.emptyStore(); // the job renders with no image decoded yet
+  const t1 = performance.now();
+  for (const i of picks.slice(0, 4)) tryRender(mupdf, doc, i);
+  const renderMs = (performance.now() - t1) / Math.min(4, picks.length);
+  mupdf.emptyStore();
+  const t2 = performance.now();
+  for (const i of samplePages(pages)) tryRender(mupdf, doc, i);
+  const sampleRenderMs = performance.now() - t2;
+  return { pages: picks.length, pagesWithText: withText, avgChars: picks.length ? chars / picks.length : 0, textMs, renderMs, sampleRenderMs };
+}
+
+/** Renders for timing only: a page MuPDF refuses to draw (9,000,000 pt wide) is the job's to report. */
+function tryRender(mupdf: MupdfModule, doc: Mupdf.PDFDocument, i: number): void {
+  try {
+    render(mupdf, doc, i);
+  } catch {
+    // not timed
+  }
 }
 
 function round(x: number, digits: number): number {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 
 /**
@@ -60,6 +61,30 @@ export function repackXrefStream(pdf: Uint8Array): Uint8Array {
   const obj = Buffer.concat([Buffer.from(`${hm[1]}${newDict}>>\nstream\n`, 'latin1'), packed, Buffer.from(`\nendstream\nendobj\nstartxref\n${start}\n%%EOF\n`, 'latin1')]);
   const out = Buffer.concat([buf.subarray(0, start), obj]);
   return out.length < pdf.length ? out : pdf;
+}
+
+/**
+ * MuPDF's save replaces the second half of the trailer's /ID with a value of its own making
+ * that differs on every save, so two runs of the same job would write different bytes (issue
+ * #17 asks for the same bytes). It is overwritten in place, same length, with a hash of the
+ * file itself: still new whenever the content is, and the same for the same content. Files
+ * without an /ID in their last trailer are returned as they are.
+ */
+export function stableId(pdf: Uint8Array): Uint8Array {
+  const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const tail = buf.subarray(Math.max(0, buf.length - 64)).toString('latin1');
+  const m = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
+  if (!m) return pdf;
+  const start = Number(m[1]);
+  const head = buf.subarray(start, Math.min(buf.length, start + 4096)).toString('latin1');
+  // The first half as MuPDF writes it: hex, or a literal string when it was copied in.
+  const id = /\/ID\s*\[\s*(?:<[0-9A-Fa-f]*>|\((?:\\[\s\S]|[^\\)])*\))\s*<([0-9A-Fa-f]{32})>/.exec(head);
+  if (!id) return pdf;
+  const at = start + id.index + id[0].length - 33; // the second hex string's first digit (the match ends with its '>')
+  const out = Buffer.from(buf);
+  out.fill(0x30, at, at + 32);
+  out.write(createHash('md5').update(out).digest('hex').toUpperCase(), at, 'latin1');
+  return out;
 }
 
 function readBE(b: Buffer, at: number, n: number): number {

@@ -1,12 +1,11 @@
 /**
- * A baseline JPEG encoder for gray and RGB samples, written because MuPDF's asJPEG stores
- * colour at full chroma resolution (4:4:4): measured on 750×500 photos at q80 that made our
- * images 1.7× the size of Ghostscript's 4:2:0 ones. This one subsamples chroma 2×2 (what
- * libjpeg, cameras and Ghostscript do; the eye and a gray rendering barely see it) and builds
- * optimal Huffman tables per image (libjpeg's optimize_coding), which recovers what MuPDF's
- * progressive mode saved. Quality uses the IJG scale of the Annex K tables.
+ * Test fixtures only: a synchronous baseline 4:2:0 JPEG encoder for gray and RGB samples, so
+ * the fixture builders stay synchronous and produce what cameras write (MuPDF's asJPEG writes
+ * progressive 4:4:4; sharp is asynchronous). It was the engine's own encoder until issue #17
+ * moved the engine to sharp/mozjpeg; as a source of test images it is an independent encoder,
+ * which is what a fixture needs. Quality uses the IJG scale of the Annex K tables.
  */
-import { ScanWriter, assemble } from './jpeg-huffman.js';
+import { ScanWriter, assemble } from './baseline-jpeg-huffman.js';
 
 const ZIGZAG = Int32Array.from([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
