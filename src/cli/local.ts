@@ -69,6 +69,10 @@ async function jobKind(name: CommandName, config: Config): Promise<Job> {
   return { handler: extractHandler(rt), options: (f, file) => ({ ...options.extractOptions(f), source: source(file) }) };
 }
 
+/** When the first file began (ms since the process started): the command's start-up cost. */
+let firstStart: number | undefined;
+export const startupMs = () => firstStart;
+
 interface RunContext {
   pool: WorkerPool;
   root: string;
@@ -98,6 +102,7 @@ async function runOne(req: CliRequest, job: Job, file: InputFile, count: number,
     const extra = pdf ? await checkPdf(c, stored, req.password, req.command.name) : {};
     const input: FileJobInput & Record<string, unknown> = { files: jobFiles([received]), options, ...extra };
     c.ui.progress(file.label, 0, 'starting');
+    firstStart ??= performance.now();
     const outcome = await job.handler.run({
       job: { id: randomUUID(), type: req.command.jobType, input, attempts: 1, max_attempts: 1, lease_token: 'cli' },
       signal: c.signal,

@@ -33,7 +33,11 @@ export async function runWork(name: CommandName, argv: string[], env: NodeJS.Pro
       process.off('SIGINT', stop).off('SIGTERM', stop);
     }
     for (const o of outcomes) if (o.status === 'failed') ui.failed(o);
-    if (req.json) process.stdout.write(`${JSON.stringify({ command: name, exit_code: exitCode(outcomes), files: outcomes.map(jsonOf) }, null, 2)}\n`);
+    const startup = req.server ? undefined : (await import('./local.js')).startupMs();
+    if (req.json) {
+      const report = { command: name, exit_code: exitCode(outcomes), ...(startup !== undefined ? { started_after_s: Math.round(startup) / 1000 } : {}), files: outcomes.map(jsonOf) };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    }
     else ui.summary(outcomes, name === 'compress');
     return controller.signal.aborted ? 130 : exitCode(outcomes);
   } catch (err) {

@@ -41,7 +41,8 @@ const submitted = await client.POST('/api/compress', {
   body: { file: 'report.pdf', compressionLevel: 'low' },
   bodySerializer: () => form,
 });
-if (!submitted.data) throw new Error(\`submit: \${JSON.stringify(submitted.error)}\`);
+// 202 {job_id, …}; (with ?wait=, a 200 could also be the file itself, or the job JSON)
+if (!submitted.data || typeof submitted.data === 'string') throw new Error(\`submit: \${JSON.stringify(submitted.error)}\`);
 const id: string = submitted.data.job_id;
 
 let status: 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'expired' = 'pending';
