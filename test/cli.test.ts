@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
 import { cliOutcome, HELP } from '../src/cli.js';
-import { projectRoot } from '../src/paths.js';
+import { moduleExt, projectRoot } from '../src/paths.js';
 import { version } from '../src/version.js';
 
 t.test('flags mirror the environment variables', async (t) => {
@@ -17,7 +17,7 @@ t.test('flags mirror the environment variables', async (t) => {
 
 t.test('the command runs', async (t) => {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [...process.execArgv, path.join(projectRoot, 'src/cli.ts'), ...args], { encoding: 'utf8', cwd: projectRoot });
+    spawnSync(process.execPath, [...(moduleExt === '.js' ? [path.join(projectRoot, 'dist/src/cli.js')] : [...process.execArgv, path.join(projectRoot, 'src/cli.ts')]), ...args], { encoding: 'utf8', cwd: projectRoot });
   const v = run(['--version']);
   t.equal(v.status, 0);
   t.equal(v.stdout.trim(), version);

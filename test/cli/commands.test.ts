@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { projectRoot } from '../../src/paths.js';
+import { moduleExt, projectRoot } from '../../src/paths.js';
 import { multipart, startApp, tempDir, waitForJob } from '../helpers/app.js';
 import { textPdf } from '../helpers/fixtures.js';
 import { photoPdf } from '../helpers/image-fixtures.js';
@@ -11,7 +11,7 @@ import { photoPdf } from '../helpers/image-fixtures.js';
  * `pdf-smaller COMMAND …` as a user runs it: a real process (the compiled CLI under npm test),
  * real files, real worker threads, and for --server a real listening server.
  */
-const entry = process.env.PDF_SMALLER_WORKER_DIR ? [path.join(projectRoot, 'dist/src/cli.js')] : [...process.execArgv, path.join(projectRoot, 'src/cli.ts')];
+const entry = moduleExt === '.js' || process.env.PDF_SMALLER_WORKER_DIR ? [path.join(projectRoot, 'dist/src/cli.js')] : [...process.execArgv, path.join(projectRoot, 'src/cli.ts')];
 
 function cli(args: string[], opts: { cwd: string; stdin?: Buffer; env?: Record<string, string> }): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {

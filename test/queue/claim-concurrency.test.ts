@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moduleExt } from '../../src/paths.js';
 import t from 'tap';
 import { enqueue, countByStatus } from '../../src/queue/index.js';
 import { DIALECTS, PG_URL, pgSchema, testStore } from '../helpers/db.js';
 import { openPostgres } from '../../src/db/postgres.js';
 
-const CLAIMER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'claimer.ts');
+// Beside this file: claimer.ts under the TypeScript loader, claimer.js in the compiled suite.
+const CLAIMER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', `claimer${moduleExt}`);
 
 function runClaimer(target: string, node: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
