@@ -4,7 +4,7 @@
  * (WORKER_RECYCLE_MB=0), measured in the same run. A WebAssembly heap never shrinks: without
  * recycling, the threads keep the high-water mark of the largest file they compressed.
  *
- * Run: npm run build && node dist/scripts/bench-recycle.js [--files 4] [--mpx 40]
+ * Run: npm run build && node dist/scripts/bench-recycle.js [--files 4] [--mpx 40] [--recycle-mb 256]
  */
 import { photoPdf } from '../test/helpers/image-fixtures.js';
 import { rssMb, startServer } from './bench-load.js';
@@ -16,6 +16,8 @@ const arg = (name: string, def: number) => {
 const FILES = arg('files', 4);
 /** Megapixels per photo page; 4 pages a file. */
 const MPX = arg('mpx', 40);
+/** The bound under test (the default's, unless given). */
+const RECYCLE_MB = arg('recycle-mb', 256);
 const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'recycle', ...o }) + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r0 = (x: number) => Math.round(x);
@@ -65,6 +67,6 @@ async function run(recycleMb: number, pdfs: Buffer[]) {
 
 const side = Math.round(Math.sqrt(MPX * 1e6 * 1.5));
 const pdfs = Array.from({ length: FILES }, () => photoPdf(4, [side, Math.round(side / 1.5)]));
-const on = await run(512, pdfs);
+const on = await run(RECYCLE_MB, pdfs);
 const off = await run(0, pdfs);
 emit({ metric: 'rss_kept_ratio_recycled_vs_not', value: Math.round((on / Math.max(1, off)) * 100) / 100, goal: 'idle RSS returns near its start with recycling' });

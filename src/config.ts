@@ -28,7 +28,7 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: str(undefined, 'postgres://… switches the store and queue to PostgreSQL (unset = SQLite in DATA_DIR)'),
   DATABASE_SCHEMA: Type.String({ default: 'public', description: 'PostgreSQL schema holding the tables (created if missing)' }),
   WORKER_THREADS: int(0, 256, Math.max(1, os.availableParallelism()), 'worker threads for PDF work (0 = this node only serves the API)'),
-  WORKER_RECYCLE_MB: int(0, 1_000_000, 512, 'a worker thread whose MuPDF and V8 heaps hold more than this after a task is replaced by a fresh one (0 = never)'),
+  WORKER_RECYCLE_MB: int(0, 1_000_000, 256, 'a worker thread whose MuPDF heap, V8 heap and buffers hold more than this after a task is replaced by a fresh one (0 = never)'),
   MAX_FILE_SIZE_MB: int(1, 10_240, 100, 'per uploaded file; larger uploads are stopped with 413 FILE_TOO_LARGE'),
   MAX_FILES: int(1, 1000, 20, 'files per bulk request'),
   MAX_TOTAL_UPLOAD_MB: int(1, 1_000_000, 500, 'all files of one request together (bulk); larger → 413 FILE_TOO_LARGE'),

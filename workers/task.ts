@@ -6,9 +6,11 @@ import { mupdfHeapBytes } from './mupdf.js';
 import { RETIRE_SLOTS, type RecycleData } from './recycle.js';
 
 /**
- * Lean threads: a WebAssembly heap never shrinks, so a thread that compressed a 37 MB photo
- * PDF would keep ~250 MB for the rest of its life. After a task that left this thread's
- * MuPDF heap and V8 heap above WORKER_RECYCLE_MB, the thread marks itself retiring in the
+ * Lean threads: a WebAssembly heap never shrinks, so a thread that compressed a 24 MB photo
+ * PDF (four 40 Mpx pages) would keep a 200 MB MuPDF heap for the rest of its life, plus the
+ * image buffers (sharp's, 128 MB there) that no collection reclaims while the thread idles.
+ * After a task that left this thread holding more than WORKER_RECYCLE_MB (MuPDF heap, V8
+ * heap and ArrayBuffers together), the thread marks itself retiring in the
  * memory it shares with the pool (the pool's load balancer then gives it no new task) and
  * exits once its answer is out; Piscina starts a fresh thread in its place.
  */
@@ -16,9 +18,13 @@ const recycle = (workerData as { recycle?: RecycleData } | undefined)?.recycle;
 const retiring = recycle ? new Int32Array(recycle.flags) : undefined;
 if (retiring) Atomics.store(retiring, threadId % RETIRE_SLOTS, 0); // a fresh thread in a reused slot
 
-/** What recycling weighs: this thread's MuPDF heap and its V8 heap. */
+/**
+ * What recycling weighs: this thread's MuPDF heap, its V8 heap and its ArrayBuffers and
+ * Buffers (process.memoryUsage() reports the calling thread's isolate for all but rss).
+ * Without the buffers the weight missed more than half of what a photo job leaves behind.
+ */
 export function heldBytes(): number {
-  return mupdfHeapBytes() + v8.getHeapStatistics().total_heap_size;
+  return mupdfHeapBytes() + v8.getHeapStatistics().total_heap_size + process.memoryUsage().arrayBuffers;
 }
 
 function retireIfHeavy(): void {

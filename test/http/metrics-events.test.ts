@@ -51,7 +51,13 @@ t.test('metrics move when a job runs; SSE follows it to its final status', async
   const statuses = events.map((e) => e.status);
   t.same(statuses.filter((s, i) => statuses.indexOf(s) === i).filter((s) => s !== 'completed').every((s) => ['pending', 'processing'].includes(s)), true);
 
-  const after = await (await fetch(`${base}/metrics`)).text();
+  // The job row turns completed (what the stream reports) just before the dispatcher counts
+  // the run: read the metrics until the count is there (or 10 s have passed).
+  let after = '';
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    after = await (await fetch(`${base}/metrics`)).text();
+    if (metric(after, 'jobs_finished_total', { type: 'compress', status: 'completed' }) >= 1) break;
+  }
   t.equal(metric(after, 'jobs_submitted_total', { type: 'compress' }), 1);
   t.equal(metric(after, 'jobs_finished_total', { type: 'compress', status: 'completed' }), 1);
   t.equal(metric(after, 'job_duration_seconds_count', { type: 'compress' }), 1);
