@@ -45,10 +45,11 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
     }
     return a;
   };
-  const nums = [...usage.uses.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
+  const all = new Map([...(usage.stencils ?? []), ...usage.uses]);
+  const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
   for (const [k, num] of nums.entries()) {
     progress?.(k, nums.length);
-    const use = usage.uses.get(num)!;
+    const use = all.get(num)!;
     const pages = [...(usage.pages.get(num) ?? [])].filter((p) => use.w * use.h >= PAGE_SHARE * pageArea(p));
     if (pages.length === 0) continue;
     const ref = doc.newIndirect(num);
@@ -140,7 +141,6 @@ export function checkLayers(mupdf: MupdfModule, source: Mupdf.Image, layers: Lay
     for (let y = 0; y < ch; y++) mine.set(px.subarray(y * stride, y * stride + cw * n), y * cw * n);
     pix.destroy();
     const sim = similarity(draw(mupdf, source, cw, ch, gray), mine, cw, ch, n);
-    if (process.env.SCAN_DEBUG) console.error('checkLayers', layers.kind, layers.background?.width, JSON.stringify(sim));
     return { ...sim, ok: sim.block <= LAYERS_MAX_BLOCK && sim.ssim >= LAYERS_MIN_SSIM };
   } finally {
     scratch.destroy();
