@@ -31,6 +31,8 @@ const TILE_INCH = 0.25;
 const INK_CHROMA = 64;
 /** Ink in a tile holding a picture or a stamp: at most this chroma (and near the ink's gray). */
 const STRICT_CHROMA = 40;
+/** A tile more than this share ink (with its halo) is the dark part of a picture. */
+const MAX_INK_SHARE = 0.7;
 /** Paper-like: within this of the paper's gray and at most this chroma. */
 const PAPER_TOLERANCE = 48;
 /** A tile whose non-ink pixels are less than this share paper-like holds a picture or a stamp. */
@@ -74,41 +76,30 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   // sharp (dropping the whole tile's ink cost 4 points of OCR accuracy around a stamp).
   const ts = Math.max(8, Math.round(ppi * TILE_INCH));
   const [tw, th] = [Math.ceil(w / ts), Math.ceil(h / ts)];
-  const busy = new Uint8Array(tw * th);
-  let offTone = 0;
-  let rest = 0;
-  for (let ty = 0; ty < th; ty++) {
-    for (let tx = 0; tx < tw; tx++) {
-      let count = 0, like = 0;
-      for (let y = ty * ts; y < Math.min(h, (ty + 1) * ts); y++) {
-        for (let x = tx * ts, i = y * w + x; x < Math.min(w, (tx + 1) * ts); x++, i++) {
-          if (nearInk[i]) continue;
-          count++;
-          const d = Math.abs(lum[i]! - paper);
-          if (d <= PAPER_TOLERANCE && chroma[i]! <= PAPER_TOLERANCE) like++;
-          if (d > BILEVEL_TONE || chroma[i]! > BILEVEL_TONE) offTone++;
-        }
-      }
-      rest += count;
-      if (count > 0 && like < count * PAPER_SHARE) busy[ty * tw + tx] = 1;
-    }
-  }
-  let busyTiles = 0;
-  for (let k = 0; k < busy.length; k++) busyTiles += busy[k] ? 1 : 0;
+  const { busy, offTone, rest } = busyTiles(lum, chroma, nearInk, paper, w, h, ts);
+  let busyCount = 0;
+  for (let k = 0; k < busy.length; k++) busyCount += busy[k] ? 1 : 0;
   let near = nearInk;
-  if (busyTiles > 0) {
+  if (busyCount > 0) {
     // Pictures are busy areas at least three tiles across (a morphological opening of the
     // busy tiles): a photo. A stamp's ring or bar is thinner and keeps its ink in the mask.
     // Tiles next to a picture are held to the strict rule (a photo's edge is in them).
+    // Within those, tiles of a sixteenth of an inch decide: ink in one that is busy itself, or
+    // next to one, is the photo's (its top edge 15 px into a paper tile was painted as ink,
+    // 36/255 too dark in the check), and text beside the photo keeps its mask.
     const pictures = open3(busy, tw, th);
     const aroundPictures = dilate(pictures, tw, th, 1);
+    const fs = Math.max(4, Math.round(ts / 4));
+    const [fw, fh] = [Math.ceil(w / fs), Math.ceil(h / fs)];
+    const fine = dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs).busy, fw, fh, 1);
     const strict = Math.min(t, inkGray + 40);
     for (let y = 0; y < h; y++) {
       const row = Math.floor(y / ts) * tw;
+      const frow = Math.floor(y / fs) * fw;
       for (let x = 0, i = y * w; x < w; x++, i++) {
         if (!ink[i]) continue;
         const k = row + Math.floor(x / ts);
-        if (pictures[k]) ink[i] = 0;
+        if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) ink[i] = 0;
         else if ((busy[k] || aroundPictures[k]) && (lum[i]! > strict || chroma[i]! > STRICT_CHROMA)) ink[i] = 0;
       }
     }
@@ -135,8 +126,38 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const inkColour = Array.from({ length: n }, (_, c) => Math.round(sum[c]! / Math.max(1, inkCount)));
   const paperColour = meanPaper(data, n, lum, paper, near);
   if (inkCount < N * 0.001) return { ...empty, kind: 'picture', reason: 'no text found' };
-  const kind: ScanKind = busyTiles === 0 && offTone <= rest * BILEVEL_OFF && paper >= 190 && isNeutral(inkColour) ? 'bilevel' : 'mrc';
+  const kind: ScanKind = busyCount === 0 && offTone <= rest * BILEVEL_OFF && paper >= 190 && isNeutral(inkColour) ? 'bilevel' : 'mrc';
   return { kind, ink, near, inkColour, paper, paperColour };
+}
+
+/**
+ * Tiles of side ts whose pixels outside the ink's halo are less than PAPER_SHARE paper-like;
+ * with the count of those pixels and of those off the paper's tone (for the bilevel test).
+ */
+function busyTiles(lum: Uint8Array, chroma: Uint8Array, nearInk: Uint8Array, paper: number, w: number, h: number, ts: number): { busy: Uint8Array; offTone: number; rest: number } {
+  const [tw, th] = [Math.ceil(w / ts), Math.ceil(h / ts)];
+  const busy = new Uint8Array(tw * th);
+  let offTone = 0;
+  let rest = 0;
+  for (let ty = 0; ty < th; ty++) {
+    for (let tx = 0; tx < tw; tx++) {
+      let count = 0, like = 0, all = 0;
+      for (let y = ty * ts; y < Math.min(h, (ty + 1) * ts); y++) {
+        for (let x = tx * ts, i = y * w + x; x < Math.min(w, (tx + 1) * ts); x++, i++) {
+          all++;
+          if (nearInk[i]) continue;
+          count++;
+          const d = Math.abs(lum[i]! - paper);
+          if (d <= PAPER_TOLERANCE && chroma[i]! <= PAPER_TOLERANCE) like++;
+          if (d > BILEVEL_TONE || chroma[i]! > BILEVEL_TONE) offTone++;
+        }
+      }
+      rest += count;
+      // Mostly "ink": the dark part of a photo (text leaves most of a tile to the paper).
+      if ((count > 0 && like < count * PAPER_SHARE) || count < all * (1 - MAX_INK_SHARE)) busy[ty * tw + tx] = 1;
+    }
+  }
+  return { busy, offTone, rest };
 }
 
 function isNeutral(c: number[]): boolean {
