@@ -210,3 +210,30 @@ t.test('a photo filling a page is left to the picture path', async (t) => {
   t.equal(result.pages_bilevel, 0);
   t.equal(result.images.recompressed, 1);
 });
+
+t.test('a text scan used as another image\'s soft mask stays an image (only drawn images are split)', async (t) => {
+  const { renderTextPage, scanLines } = await import('../helpers/scan-fixtures.js');
+  const { photoPixels, pixmapOf } = await import('../helpers/image-fixtures.js');
+  const { deflateSync } = await import('node:zlib');
+  const text = renderTextPage({ lines: scanLines(22, 3), top: 40 });
+  const doc = new mupdf.PDFDocument();
+  const smask = doc.addRawStream(deflateSync(text.px), { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceGray'), Filter: doc.newName('FlateDecode') });
+  const pix = pixmapOf('rgb', text.w, text.h, photoPixels(text.w, text.h, 3, 9));
+  const jpeg = pix.asJPEG(90, false);
+  pix.destroy();
+  const img = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode'), SMask: smask });
+  const res = doc.newDictionary();
+  const xo = doc.newDictionary();
+  xo.put('Im0', img);
+  res.put('XObject', xo);
+  doc.insertPage(-1, doc.addPage([0, 0, 306, 396], 0, res, 'q 306 0 0 396 0 0 cm /Im0 Do Q'));
+  const buf = doc.saveToBuffer('compress');
+  const pdf = Buffer.from(buf.asUint8Array());
+  doc.destroy();
+  const { out, result } = await compressBytes(t, pdf, { compressionLevel: 'medium' });
+  t.equal(result.pages_mrc + result.pages_bilevel, 0);
+  const check = mupdf.Document.openDocument(out, 'application/pdf').asPDF()!;
+  const sm = check.findPage(0).get('Resources').get('XObject').get('Im0').get('SMask');
+  t.equal(sm.get('Subtype').asName(), 'Image', 'the soft mask is still an image');
+  check.destroy();
+});

@@ -24,6 +24,11 @@ export interface ScanPass {
 const PAGE_SHARE = 0.5;
 const MIN_PIXELS = 1e6;
 const MIN_PPI = 150;
+/**
+ * Above this the split's working arrays (~6 bytes a pixel besides the samples) get large for a
+ * worker thread: a 600-ppi A3 scan (7,000 × 9,900) is left to the image pass.
+ */
+const MAX_PIXELS = 50e6;
 
 /**
  * Page scans split into layers (scan-classify.ts, mrc.ts), at lossy levels. A scan is an 8-bit
@@ -46,6 +51,14 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
     return a;
   };
   const all = new Map([...(usage.stencils ?? []), ...usage.uses]);
+  // An image that is another's /SMask or /Mask must stay an image (it is not drawn by Do).
+  const masks = new Set<number>();
+  for (const num of all.keys()) {
+    for (const key of ['SMask', 'Mask']) {
+      const m = doc.newIndirect(num).get(key);
+      if (m.isIndirect()) masks.add(m.asIndirect());
+    }
+  }
   const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
   for (const [k, num] of nums.entries()) {
     progress?.(k, nums.length);
@@ -59,7 +72,7 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
       for (const p of pages) pass.bilevelPages.add(p);
       continue;
     }
-    if (!s.lossy || !candidate(ref)) continue;
+    if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
     const outcome = await splitOne(mupdf, doc, ref, use, s);
     mupdf.emptyStore();
     if (outcome === 'rejected') pass.rejected++;
@@ -88,12 +101,13 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
   }
   try {
     const src = decodeSource(mupdf, img, ref, s.grayscale);
-    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS) return 'picture';
+    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return 'picture';
     const ppi = Math.min(src.width / (use.w / 72), src.height / (use.h / 72));
     if (!(ppi >= MIN_PPI)) return 'picture';
     const split = classifyScan(src, ppi);
     if (split.kind === 'picture') return 'picture';
-    const options = await buildLayers(mupdf, src, split, ppi, backgroundChain(s.level), s.quality);
+    const chain = backgroundChain(s.level).filter((p) => !split.inkOnColour || p >= 100);
+    const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
     if (typeof options === 'string') return 'rejected';
     const colorSpace = src.colorSpace ? undefined : ref.get('ColorSpace');
     const layers = options.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
