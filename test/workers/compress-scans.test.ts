@@ -237,3 +237,19 @@ t.test('a text scan used as another image\'s soft mask stays an image (only draw
   t.equal(sm.get('Subtype').asName(), 'Image', 'the soft mask is still an image');
   check.destroy();
 });
+
+t.test('G4 streams decode back bit for bit, at any width (row padding) and for noise as for text', async (t) => {
+  const { encodeG4 } = await import('../../workers/compress/g4.js');
+  const { decodesTo, pack } = await import('../../workers/compress/bitonal.js');
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) / 65536;
+  for (const [w, h] of [[1, 1], [7, 3], [13, 40], [1001, 77], [64, 64]] as const) {
+    const bits = new Uint8Array(w * h).map(() => (rand() < 0.5 ? 1 : 0));
+    const g4 = await encodeG4(bits, w, h);
+    t.ok(decodesTo(mupdf, g4, pack(bits, w, h)), `${w}×${h} noise`);
+    // A flipped bit is noticed.
+    const other = pack(bits, w, h);
+    other[0]! ^= 0x80;
+    t.notOk(decodesTo(mupdf, g4, other), `${w}×${h}: a different bit fails`);
+  }
+});

@@ -43,10 +43,15 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
   const pageArea = (p: number) => {
     let a = areas.get(p);
     if (a === undefined) {
-      const page = doc.loadPage(p);
-      const [x0, y0, x1, y1] = page.getBounds();
-      page.destroy();
-      areas.set(p, (a = Math.max(1, (x1 - x0) * (y1 - y0))));
+      try {
+        const page = doc.loadPage(p);
+        const [x0, y0, x1, y1] = page.getBounds();
+        page.destroy();
+        a = Math.max(1, (x1 - x0) * (y1 - y0));
+      } catch {
+        a = Infinity; // a page MuPDF cannot load: its images are not taken for a scan
+      }
+      areas.set(p, a);
     }
     return a;
   };
