@@ -89,7 +89,7 @@ export function renderTextPage(l: TextLayout): { w: number; h: number; px: Uint8
   return { w, h, px };
 }
 
-export type ScanVariant = 'bilevel' | 'stencil' | 'decode-inverted' | 'indexed' | 'gray-jpeg' | 'gray-icc' | 'colour';
+export type ScanVariant = 'bilevel' | 'stencil' | 'decode-inverted' | 'indexed' | 'gray-jpeg' | 'gray-icc' | 'gray-photo' | 'colour';
 
 export interface ScanFixture {
   pdf: Buffer;
@@ -108,12 +108,14 @@ export interface ScanFixture {
  *   inverted with /Decode [1 0]; indexed: a 2-colour /Indexed palette (ink and cream);
  * - gray-jpeg: gray with scanner noise and a grayish paper, JPEG q85;
  * - gray-icc: the same gray, Flate, under an ICCBased N=1 profile;
+ * - gray-photo: gray JPEG with a gray photo above the text and a shaded band behind three lines;
  * - colour: cream paper, dark ink, a red stamp and a colour photo, RGB JPEG q85.
  */
 export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; seed?: number; pages?: number } = {}): ScanFixture {
   const seed = opts.seed ?? 1;
-  const top = variant === 'colour' ? 110 : 40;
-  const layout: TextLayout = { lines: scanLines(variant === 'colour' ? 17 : 22, seed), top };
+  const withPhoto = variant === 'colour' || variant === 'gray-photo';
+  const top = withPhoto ? 110 : 40;
+  const layout: TextLayout = { lines: scanLines(withPhoto ? 17 : 22, seed), top };
   const { w, h, px } = renderTextPage(layout);
   const r = rng(seed * 101);
   const doc = new mupdf.PDFDocument();
@@ -141,10 +143,19 @@ export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; se
       if (inverted) { const d = doc.newArray(); d.push(1); d.push(0); extra.Decode = d; }
       image = doc.addRawStream(deflateSync(bits), dict(extra));
     }
-  } else if (variant === 'gray-jpeg' || variant === 'gray-icc') {
+  } else if (variant === 'gray-jpeg' || variant === 'gray-icc' || variant === 'gray-photo') {
     const gray = new Uint8Array(w * h);
     for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, Math.round(18 + (px[i]! / 255) * 214 + (r() - 0.5) * 22)));
-    if (variant === 'gray-jpeg') {
+    if (variant === 'gray-photo') {
+      const ph = { x: 760, y: 60, w: 440, h: 300 };
+      const photo = photoPixels(ph.w, ph.h, 1, seed + 3);
+      for (let y = 0; y < ph.h; y++) gray.set(photo.subarray(y * ph.w, (y + 1) * ph.w), (ph.y + y) * w + ph.x);
+      // A form field's shading behind lines 8–10: the paper 55 levels darker, ink on it.
+      const [y0, y1] = [Math.round(((top + 7 * 15 - 11) * SCAN_DPI) / 72), Math.round(((top + 9 * 15 + 4) * SCAN_DPI) / 72)];
+      for (let y = y0; y < y1; y++) for (let x = 100; x < w - 100; x++) gray[y * w + x] = Math.round((gray[y * w + x]! * 180) / 235);
+      fixture.photo = ph;
+    }
+    if (variant !== 'gray-icc') {
       const pix = pixmapOf('gray', w, h, gray);
       const jpeg = pix.asJPEG(85, false);
       pix.destroy();
