@@ -1,9 +1,10 @@
 /**
  * Scan benchmark (issue 18): ours at low, medium and high against `gs -dPDFSETTINGS=/ebook`,
  * `/screen` and `ocrmypdf -O3`, all measured in one run, on generated scans: gray JPEG, gray
- * with an ICC profile, 1-bit Flate, and colour with a red stamp and a photo. Each file has two
- * pages (two different texts) and an invisible OCR text layer, as a scanned and OCR'd office
- * document has; ocrmypdf runs with --skip-text, so it optimises without OCRing again.
+ * with an ICC profile, gray with a photo and shading, 1-bit Flate, and colour with a red stamp
+ * and a photo. Each file has two pages (two different texts) and an invisible OCR text layer, as
+ * a scanned and OCR'd office document has; ocrmypdf runs with --skip-text, so it optimises
+ * without OCRing again.
  *
  *   npx tsc -p tsconfig.build.json && node dist/scripts/bench-scans.js [file.pdf ...]
  *
@@ -169,7 +170,7 @@ function summary(all: Row[]) {
 
 const all: Row[] = [];
 try {
-  for (const variant of ['gray-jpeg', 'gray-icc', 'bilevel', 'colour'] as ScanVariant[]) {
+  for (const variant of ['gray-jpeg', 'gray-icc', 'gray-photo', 'bilevel', 'colour'] as ScanVariant[]) {
     const { file, truth } = twoPages(variant);
     all.push(...(await benchFile(file, truth)));
   }
