@@ -115,8 +115,14 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
     const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
     if (typeof options === 'string') return 'rejected';
     const colorSpace = src.colorSpace ? undefined : ref.get('ColorSpace');
-    const layers = options.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
-    if (!layers) return 'rejected';
+    // Never larger than the image as it is (after the lossless pass): a level's page stays at
+    // most its `low` size.
+    const raw = ref.readRawStream();
+    const before = raw.getLength();
+    raw.destroy();
+    const small = options.filter((l) => l.mask.data.length + (l.background?.data.length ?? 0) < before);
+    const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
+    if (!layers) return small.length ? 'rejected' : 'picture';
     writeLayers(doc, ref, layers, colorSpace);
     return layers.kind;
   } catch {
