@@ -29,6 +29,9 @@ export interface BulkEntry {
   compressed_size?: number;
   compression_ratio?: number;
   engine?: string;
+  /** Pages that are a 1-bit (G4) scan, and pages split into a text mask over a background. */
+  pages_bilevel?: number;
+  pages_mrc?: number;
   /** Name of this file inside the zip, and its `?file=` number. */
   download_name?: string;
   sanitized?: ActiveContent;
@@ -79,6 +82,8 @@ export function bulkCompressHandler(config: Config): FileJobHandler {
             compressed_size: r.compressed_size,
             compression_ratio: Math.round(((file.size - r.compressed_size) / Math.max(1, file.size)) * 10_000) / 100,
             engine: r.engine,
+            pages_bilevel: r.pages_bilevel,
+            pages_mrc: r.pages_mrc,
             download_name: nameOf.get(index)!,
             ...(sanitized ? { sanitized } : {}),
           };

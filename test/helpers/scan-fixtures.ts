@@ -1,5 +1,8 @@
-import { buildPdf, addImage, pixmapOf, scanPixels } from './image-fixtures.js';
+import { deflateSync } from 'node:zlib';
+import * as mupdf from 'mupdf';
+import { buildPdf, addImage, pixmapOf, photoPixels, scanPixels } from './image-fixtures.js';
 import { grayIccProfile } from './stream-encoders.js';
+import { encodeJpeg } from './baseline-jpeg.js';
 
 /**
  * Issue #17's report rebuilt: 9 pages of text with a gray Flate scan on page 2 and a gray
@@ -21,4 +24,190 @@ export function issuePdf(): Buffer {
     }
     return { text, size: [612, 792] as [number, number] };
   }));
+}
+
+/**
+ * Issue 18's scans, generated: a page of real text (Helvetica 11 pt) rendered by MuPDF at
+ * 300 dpi, then turned into what scanners write. Half-letter pages (1275×1650 px) keep the
+ * OCR in the tests quick; every variant holds the same words, so OCR accuracy compares.
+ */
+export const SCAN_PAGE: [number, number] = [306, 396];
+export const SCAN_DPI = 300;
+
+const WORDS = 'the invoice for services rendered in march was paid by bank transfer on the fifth of april please keep this letter with your records total amount due includes value added tax at the standard rate our reference number appears above quote it in every reply customer service can be reached weekdays between nine and five thank you for your business delivery address account holder signature date received approved'.split(' ');
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Lines of words (about 44 characters each), the same for a seed. */
+export function scanLines(count: number, seed = 1): string[] {
+  const r = rng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    let line = i === 0 ? `Ref ${1000 + seed * 37}` : '';
+    while (line.length < 40) line += (line ? ' ' : '') + WORDS[Math.floor(r() * WORDS.length)]!;
+    return line;
+  });
+}
+
+export interface TextLayout {
+  lines: string[];
+  /** Distance of the first baseline from the top of the page, in points. */
+  top: number;
+}
+
+function textContent(l: TextLayout, invisible: boolean): string {
+  const [, ph] = SCAN_PAGE;
+  return l.lines.map((line, i) => `BT ${invisible ? '3 Tr ' : ''}/F1 11 Tf 30 ${ph - l.top - i * 15} Td (${line}) Tj ET\n`).join('');
+}
+
+/** The text page rendered at 300 dpi in gray: one byte a pixel, 0 ink, 255 paper. */
+export function renderTextPage(l: TextLayout): { w: number; h: number; px: Uint8Array } {
+  const doc = new mupdf.PDFDocument();
+  const font = doc.addSimpleFont(new mupdf.Font('Helvetica'));
+  const res = doc.newDictionary();
+  const fonts = doc.newDictionary();
+  fonts.put('F1', font);
+  res.put('Font', fonts);
+  doc.insertPage(-1, doc.addPage([0, 0, ...SCAN_PAGE], 0, res, textContent(l, false)));
+  const page = doc.loadPage(0);
+  const pix = page.toPixmap(mupdf.Matrix.scale(SCAN_DPI / 72, SCAN_DPI / 72), mupdf.ColorSpace.DeviceGray, false);
+  const [w, h, stride] = [pix.getWidth(), pix.getHeight(), pix.getStride()];
+  const src = pix.getPixels();
+  const px = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) px.set(src.subarray(y * stride, y * stride + w), y * w);
+  pix.destroy();
+  page.destroy();
+  doc.destroy();
+  return { w, h, px };
+}
+
+export type ScanVariant = 'bilevel' | 'stencil' | 'decode-inverted' | 'indexed' | 'gray-jpeg' | 'gray-icc' | 'gray-photo' | 'colour';
+
+export interface ScanFixture {
+  pdf: Buffer;
+  layout: TextLayout;
+  /** Colour variant: where the red stamp's ring passes (pixels at 300 dpi, x, y). */
+  stamp?: { x: number; y: number };
+  /** Colour variant: the photo's box in pixels at 300 dpi. */
+  photo?: { x: number; y: number; w: number; h: number };
+}
+
+/**
+ * One page, one scan of the text drawn over the whole page, optionally with an invisible OCR
+ * text layer (3 Tr) of the same lines. Variants:
+ * - bilevel: 1-bit DeviceGray, Flate (as scanners without CCITT write it);
+ * - stencil: the same bits as an /ImageMask painted dark blue; decode-inverted: samples
+ *   inverted with /Decode [1 0]; indexed: a 2-colour /Indexed palette (ink and cream);
+ * - gray-jpeg: gray with scanner noise and a grayish paper, JPEG q85;
+ * - gray-icc: the same gray, Flate, under an ICCBased N=1 profile;
+ * - gray-photo: gray JPEG with a gray photo above the text and a shaded band behind three lines;
+ * - colour: cream paper, dark ink, a red stamp and a colour photo, RGB JPEG q85.
+ */
+export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; seed?: number; pages?: number } = {}): ScanFixture {
+  const seed = opts.seed ?? 1;
+  const withPhoto = variant === 'colour' || variant === 'gray-photo';
+  const top = withPhoto ? 110 : 40;
+  const layout: TextLayout = { lines: scanLines(withPhoto ? 17 : 22, seed), top };
+  const { w, h, px } = renderTextPage(layout);
+  const r = rng(seed * 101);
+  const doc = new mupdf.PDFDocument();
+  const font = doc.addSimpleFont(new mupdf.Font('Helvetica'));
+  const fixture: ScanFixture = { pdf: Buffer.alloc(0), layout };
+  let image: mupdf.PDFObject;
+  const dict = (extra: Record<string, unknown>) => ({ Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: w, Height: h, ...extra });
+  if (variant === 'bilevel' || variant === 'stencil' || variant === 'decode-inverted' || variant === 'indexed') {
+    const row = Math.ceil(w / 8);
+    const bits = new Uint8Array(row * h);
+    const inverted = variant === 'decode-inverted';
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((px[y * w + x]! >= 128) !== inverted) bits[y * row + (x >> 3)]! |= 0x80 >> (x & 7);
+    if (variant === 'stencil') {
+      // Stencil: sample 0 paints; ink pixels are 0 already.
+      image = doc.addRawStream(deflateSync(bits), dict({ ImageMask: true, Filter: doc.newName('FlateDecode') }));
+    } else if (variant === 'indexed') {
+      const cs = doc.newArray();
+      cs.push(doc.newName('Indexed'));
+      cs.push(doc.newName('DeviceRGB'));
+      cs.push(1);
+      cs.push(doc.newByteString([20, 30, 90, 250, 245, 225]));
+      image = doc.addRawStream(deflateSync(bits), dict({ ColorSpace: cs, BitsPerComponent: 1, Filter: doc.newName('FlateDecode') }));
+    } else {
+      const extra: Record<string, unknown> = { ColorSpace: doc.newName('DeviceGray'), BitsPerComponent: 1, Filter: doc.newName('FlateDecode') };
+      if (inverted) { const d = doc.newArray(); d.push(1); d.push(0); extra.Decode = d; }
+      image = doc.addRawStream(deflateSync(bits), dict(extra));
+    }
+  } else if (variant === 'gray-jpeg' || variant === 'gray-icc' || variant === 'gray-photo') {
+    const gray = new Uint8Array(w * h);
+    for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, Math.round(18 + (px[i]! / 255) * 214 + (r() - 0.5) * 22)));
+    if (variant === 'gray-photo') {
+      const ph = { x: 760, y: 60, w: 440, h: 300 };
+      const photo = photoPixels(ph.w, ph.h, 1, seed + 3);
+      for (let y = 0; y < ph.h; y++) gray.set(photo.subarray(y * ph.w, (y + 1) * ph.w), (ph.y + y) * w + ph.x);
+      // A form field's shading behind lines 8–10: the paper 55 levels darker, ink on it.
+      const [y0, y1] = [Math.round(((top + 7 * 15 - 11) * SCAN_DPI) / 72), Math.round(((top + 9 * 15 + 4) * SCAN_DPI) / 72)];
+      for (let y = y0; y < y1; y++) for (let x = 100; x < w - 100; x++) gray[y * w + x] = Math.round((gray[y * w + x]! * 180) / 235);
+      fixture.photo = ph;
+    }
+    if (variant !== 'gray-icc') {
+      const pix = pixmapOf('gray', w, h, gray);
+      const jpeg = pix.asJPEG(85, false);
+      pix.destroy();
+      image = doc.addRawStream(jpeg, dict({ ColorSpace: doc.newName('DeviceGray'), BitsPerComponent: 8, Filter: doc.newName('DCTDecode') }));
+    } else {
+      const cs = doc.newArray();
+      cs.push(doc.newName('ICCBased'));
+      cs.push(doc.addStream(grayIccProfile(), { N: 1 }));
+      image = doc.addRawStream(deflateSync(gray), dict({ ColorSpace: cs, BitsPerComponent: 8, Filter: doc.newName('FlateDecode') }));
+    }
+  } else {
+    const rgb = new Uint8Array(w * h * 3);
+    const paper = [247, 243, 228];
+    const ink = [28, 28, 40];
+    for (let i = 0; i < w * h; i++) {
+      const a = px[i]! / 255;
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.max(0, Math.min(255, Math.round(ink[c]! + (paper[c]! - ink[c]!) * a + (r() - 0.5) * 16)));
+    }
+    // A colour photo in the top right corner, above the text.
+    const ph = { x: 760, y: 60, w: 440, h: 300 };
+    const photo = photoPixels(ph.w, ph.h, 3, seed + 3);
+    for (let y = 0; y < ph.h; y++) rgb.set(photo.subarray(y * ph.w * 3, (y + 1) * ph.w * 3), ((ph.y + y) * w + ph.x) * 3);
+    // A red stamp: a ring and a bar across the text, multiplied onto the page like ink.
+    const [cx, cy] = [900, 1250];
+    for (let y = cy - 180; y < cy + 180; y++) {
+      for (let x = cx - 180; x < cx + 180; x++) {
+        const d = Math.hypot(x - cx, y - cy);
+        if ((d >= 150 && d <= 172) || (Math.abs(y - cy) <= 22 && d < 150)) {
+          const o = (y * w + x) * 3;
+          const red = [205, 35, 40];
+          for (let c = 0; c < 3; c++) rgb[o + c] = Math.round((rgb[o + c]! * red[c]!) / 255);
+        }
+      }
+    }
+    fixture.stamp = { x: cx + 161, y: cy };
+    fixture.photo = ph;
+    const jpeg = encodeJpeg({ width: w, height: h, components: 3, samples: rgb }, 85);
+    image = doc.addRawStream(jpeg, dict({ ColorSpace: doc.newName('DeviceRGB'), BitsPerComponent: 8, Filter: doc.newName('DCTDecode') }));
+  }
+  const res = doc.newDictionary();
+  const fonts = doc.newDictionary();
+  fonts.put('F1', font);
+  res.put('Font', fonts);
+  const xo = doc.newDictionary();
+  xo.put('Im0', image);
+  res.put('XObject', xo);
+  const fill = variant === 'stencil' ? '0.1 0.15 0.45 rg ' : '';
+  const content = `q ${fill}${SCAN_PAGE[0]} 0 0 ${SCAN_PAGE[1]} 0 0 cm /Im0 Do Q\n${opts.ocrLayer ? textContent(layout, true) : ''}`;
+  for (let p = 0; p < (opts.pages ?? 1); p++) doc.insertPage(-1, doc.addPage([0, 0, ...SCAN_PAGE], 0, res, content));
+  const buf = doc.saveToBuffer('compress');
+  fixture.pdf = Buffer.from(buf.asUint8Array());
+  buf.destroy();
+  doc.destroy();
+  return fixture;
 }

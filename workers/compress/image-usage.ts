@@ -14,6 +14,11 @@ export interface UsageScan {
   coverage: number[];
   /** Image object number → the pages that draw it (soft masks with their image's pages). */
   pages: Map<number, Set<number>>;
+  /**
+   * Stencil masks (/ImageMask true) → largest displayed size. Kept apart from `uses`: only the
+   * G4 pass (bitonal.ts) and the scan count (scan-pages.ts) want them.
+   */
+  stencils: Map<number, ImageUse>;
 }
 
 /**
@@ -32,14 +37,15 @@ export function scanImageUsage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages
   const uses = new Map<number, ImageUse>();
   const coverage: number[] = [];
   const drawnOn = new Map<number, Set<number>>();
+  const stencils = new Map<number, ImageUse>();
   pages.forEach((index, done) => {
     const pageObj = doc.findPage(index);
     const found = walker.pageImages(pageObj);
     coverage[index] = 0;
-    if (found.size > 0) runPage(mupdf, doc, index, found, { uses, coverage, pages: drawnOn });
+    if (found.size > 0) runPage(mupdf, doc, index, found, { uses, coverage, pages: drawnOn, stencils });
     onPage?.(done + 1);
   });
-  return { uses, coverage, pages: drawnOn };
+  return { uses, coverage, pages: drawnOn, stencils };
 }
 
 function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, found: Set<number>, scan: UsageScan) {
@@ -64,24 +70,30 @@ function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, foun
   const [x0, y0, x1, y1] = page.getBounds();
   const pageArea = Math.max(1, (x1 - x0) * (y1 - y0));
   let covered = 0;
-  const record = (num: number, ctm: Mupdf.Matrix) => {
+  const record = (num: number, ctm: Mupdf.Matrix, into = uses) => {
     const w = Math.hypot(ctm[0], ctm[1]);
     const h = Math.hypot(ctm[2], ctm[3]);
-    const prev = uses.get(num);
-    uses.set(num, { w: Math.max(w, prev?.w ?? 0), h: Math.max(h, prev?.h ?? 0) });
+    const prev = into.get(num);
+    into.set(num, { w: Math.max(w, prev?.w ?? 0), h: Math.max(h, prev?.h ?? 0) });
     (pages.get(num) ?? pages.set(num, new Set()).get(num)!).add(index);
     const smask = doc.newIndirect(num).get('SMask');
     if (smask.isIndirect()) record(smask.asIndirect(), ctm);
   };
+  const numOf = (image: Mupdf.Image) => {
+    const num = byPointer.get(image.pointer as unknown as number);
+    if (num !== undefined) return num;
+    const same = bySize.get(`${image.getWidth()}x${image.getHeight()}`);
+    return same?.length === 1 ? same[0] : undefined;
+  };
   const device = new mupdf.Device({
     fillImage(image: Mupdf.Image, ctm: Mupdf.Matrix) {
-      let num = byPointer.get(image.pointer as unknown as number);
-      if (num === undefined) {
-        const same = bySize.get(`${image.getWidth()}x${image.getHeight()}`);
-        if (same?.length === 1) num = same[0];
-      }
+      const num = numOf(image);
       covered += Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]);
       if (num !== undefined) record(num, ctm);
+    },
+    fillImageMask(image: Mupdf.Image, ctm: Mupdf.Matrix) {
+      const num = numOf(image);
+      if (num !== undefined) record(num, ctm, scan.stencils);
     },
   });
   try {

@@ -8,6 +8,9 @@ import { dropThumbnails, recompressStreams, stripMetadata, zlibLevelFor } from '
 import { repackXrefStream, stableId } from './xref-stream.js';
 import { takeBytes, type MupdfModule } from './mupdf-util.js';
 import { openFile } from '../pdf.js';
+import { bitonalToG4 } from './bitonal.js';
+import { scanImageUsage } from './image-usage.js';
+import { splitScans } from './scan-pages.js';
 
 /**
  * garbage=2 (drop unused objects, renumber): garbage=4 is 20–90× slower on 1,000-page files
@@ -24,6 +27,8 @@ export interface MupdfOutput {
   changedPages: Set<number>;
   /** Where images are drawn: reused by later attempts on the same input. */
   scan?: UsageScan;
+  /** Pages (0-based) that are one 1-bit scan, and those split into mask and background. */
+  scans: { bilevel: number[]; mrc: number[] };
 }
 
 export interface MupdfInput {
@@ -53,19 +58,42 @@ export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, page
     if (s.removeMetadata) stripMetadata(doc);
     if (s.lossy) dropThumbnails(doc, pages);
     recompressStreams(mupdf, doc, level);
+    const keep = input.keep ?? new Set<number>();
+    // 1-bit images to G4 at every level: lossless, each checked bit for bit (bitonal.ts).
+    const bitonal = await bitonalToG4(mupdf, doc, keep);
     let images = { found: 0, recompressed: 0, rejected: 0 };
-    let changedPages = new Set<number>();
+    const changedPages = new Set<number>();
     let usage = input.scan;
+    const at = (f: number) => span[0] + (span[1] - span[0]) * f;
+    if (s.lossy || bitonal.found > 0) {
+      usage ??= scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i), (done) => {
+        if (done % Math.max(1, Math.floor(pages / 10)) === 0) ctx.progress(at((0.15 * done) / pages), 'analysing');
+      });
+    }
+    const scans = { bilevel: [] as number[], mrc: [] as number[] };
+    let replaced = new Set<number>();
+    if (usage) {
+      for (const num of bitonal.touched) for (const p of usage.pages.get(num) ?? []) changedPages.add(p);
+      const split = await splitScans(mupdf, doc, usage, s, keep, (done, total) => ctx.progress(at(0.15 + (0.25 * done) / Math.max(1, total)), `scans ${done + 1}/${total}`));
+      replaced = split.replaced;
+      for (const p of split.changedPages) changedPages.add(p);
+      scans.bilevel = [...split.bilevelPages].filter((p) => !split.mrcPages.has(p)).sort((a, b) => a - b);
+      scans.mrc = [...split.mrcPages].sort((a, b) => a - b);
+      images.rejected += split.rejected;
+    }
     if (s.lossy) {
-      const pass = await recompressImages(mupdf, doc, pages, s, ctx, [span[0], span[0] + (span[1] - span[0]) * 0.85], input.scan, input.keep);
-      images = { found: pass.found, recompressed: pass.recompressed, rejected: pass.rejected };
-      changedPages = pass.changedPages;
-      usage = pass.scan;
+      const pass = await recompressImages(mupdf, doc, pages, s, ctx, [at(0.4), at(0.85)], usage, new Set([...keep, ...replaced]));
+      images = { found: pass.found, recompressed: pass.recompressed, rejected: pass.rejected + images.rejected };
+      for (const p of pass.changedPages) changedPages.add(p);
       recompressStreams(mupdf, doc, level, pass.touched);
+    }
+    if (usage) {
+      const drawn = (n: number) => usage!.uses.has(n);
+      images.recompressed += [...replaced].filter(drawn).length + [...bitonal.touched].filter(drawn).length;
     }
     ctx.progress(span[0] + (span[1] - span[0]) * 0.85, 'saving');
     const bytes = stableId(repackXrefStream(takeBytes(doc.saveToBuffer(SAVE_OPTIONS))));
-    return { bytes, images, changedPages, ...(usage ? { scan: usage } : {}) };
+    return { bytes, images, changedPages, scans, ...(usage ? { scan: usage } : {}) };
   } finally {
     doc.destroy();
     mupdf.emptyStore();

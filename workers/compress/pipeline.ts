@@ -5,7 +5,7 @@ import { openPdf } from '../pdf.js';
 import { settingsFor, stronger, type Settings } from './levels.js';
 import type { CompressPayload, CompressResult, EngineName } from './types.js';
 import { buildReference } from './validate.js';
-import { buildMupdf, pickSmallestValid, ms, type Candidate } from './candidates.js';
+import { buildMupdf, pickSmallestValid, ms, type Candidate, type MupdfCandidate } from './candidates.js';
 import { ghostscriptAvailable, runGhostscript } from './ghostscript.js';
 import { qpdfAvailable, runQpdf } from './qpdf.js';
 import { docStats } from './doc-stats.js';
@@ -77,6 +77,7 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
       pages,
       candidates: list.map((c) => c.report),
       images: { found: first.images.found, recompressed: first.images.recompressed },
+      ...scanCounts(best),
     };
     if (target !== undefined) result.target_met = size <= target;
     const note = describeOutcome(list, engine, target !== undefined && size > target, first.images.rejected);
@@ -87,6 +88,12 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     mupdf.emptyStore();
     await Promise.all(scratch.map((f) => rm(path.join(workDir, f), { force: true })));
   }
+}
+
+/** The winner's scan pages; only our engine splits scans (a Ghostscript pre-pass included). */
+function scanCounts(best: Candidate | undefined): Pick<CompressResult, 'pages_bilevel' | 'pages_mrc'> {
+  const scans = best && 'out' in best ? (best as MupdfCandidate).out?.scans : undefined;
+  return { pages_bilevel: scans?.bilevel.length ?? 0, pages_mrc: scans?.mrc.length ?? 0 };
 }
 
 async function toolCandidate(engine: 'qpdf', r: { ok: boolean; ms: number; error?: string; file: string }, lossy: boolean): Promise<Candidate> {
@@ -100,7 +107,7 @@ async function toolCandidate(engine: 'qpdf', r: { ok: boolean; ms: number; error
 function describeOutcome(list: Candidate[], engine: EngineName, missedTarget: boolean, rejectedImages: number): string | undefined {
   const notes: string[] = [];
   if (engine === 'none') notes.push('No candidate was smaller than the input, so the original file is returned unchanged.');
-  if (rejectedImages > 0) notes.push(`${rejectedImages} image(s) kept their original encoding: their re-encoded versions did not match the original closely enough.`);
+  if (rejectedImages > 0) notes.push(`${rejectedImages} image(s) kept their original encoding (or, for page scans, were not split into text and background): their re-encoded versions did not match the original closely enough.`);
   const rejected = list.filter((e) => e.report.valid === false).map((e) => `${e.report.engine} (${e.report.reason})`);
   if (rejected.length) notes.push(`Rejected: ${rejected.join('; ')}.`);
   if (missedTarget) notes.push('The target size could not be reached without making the document unreadable; this is the smallest result.');

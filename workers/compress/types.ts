@@ -49,6 +49,13 @@ export interface CompressResult {
   pages: number;
   candidates: CandidateReport[];
   images: { found: number; recompressed: number };
+  /**
+   * Pages of the output that are a 1-bit scan (CCITT G4), and pages whose scan was split into
+   * a 1-bit text mask over a small background image (mixed raster content). 0 when the winner
+   * is another tool's output or the input itself.
+   */
+  pages_bilevel: number;
+  pages_mrc: number;
   /** Present when targetSizeMB was asked for. */
   target_met?: boolean;
   note?: string;

@@ -1,0 +1,185 @@
+/**
+ * Scan benchmark (issue 18): ours at low, medium and high against `gs -dPDFSETTINGS=/ebook`,
+ * `/screen` and `ocrmypdf -O3`, all measured in one run, on generated scans: gray JPEG, gray
+ * with an ICC profile, gray with a photo and shading, 1-bit Flate, and colour with a red stamp
+ * and a photo. Each file has two pages (two different texts) and an invisible OCR text layer, as
+ * a scanned and OCR'd office document has; ocrmypdf runs with --skip-text, so it optimises
+ * without OCRing again.
+ *
+ *   npx tsc -p tsconfig.build.json && node dist/scripts/bench-scans.js [file.pdf ...]
+ *
+ * Prints one JSON line per file and tool ({file, tool, size, ratio, ms, ocr, pages_bilevel,
+ * pages_mrc}), then medians of size ratios against each anchor and OCR accuracy against the
+ * input's. `ocr`: character accuracy (%) of tesseract (installed binary, OMP_THREAD_LIMIT=1)
+ * reading each page rendered at 300 dpi by pdftoppm, against the text the scan was made from
+ * (for files given on the command line: against tesseract's reading of the input).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as mupdf from 'mupdf';
+import { compress } from '../workers/compress.js';
+import type { Level } from '../workers/compress/types.js';
+import { scanFixture, type ScanVariant } from '../test/helpers/scan-fixtures.js';
+
+interface Row {
+  file: string;
+  tool: string;
+  size: number | null;
+  ratio: number | null;
+  ms: number;
+  ocr: number | null;
+  pages_bilevel?: number;
+  pages_mrc?: number;
+  error?: string;
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'bench-scans-'));
+const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const LEVELS: Level[] = ['low', 'medium', 'high'];
+
+/** Two single-page fixtures (seeds 1 and 2) as one two-page PDF; the truth per page. */
+function twoPages(variant: ScanVariant): { file: string; truth: string[] } {
+  const parts = [1, 2].map((seed) => scanFixture(variant, { seed, ocrLayer: true }));
+  const out = new mupdf.PDFDocument();
+  for (const part of parts) {
+    const src = mupdf.Document.openDocument(part.pdf, 'application/pdf').asPDF()!;
+    out.graftPage(-1, src, 0);
+    src.destroy();
+  }
+  const buf = out.saveToBuffer('compress');
+  const file = path.join(work, `scan-${variant}.pdf`);
+  writeFileSync(file, buf.asUint8Array());
+  buf.destroy();
+  out.destroy();
+  return { file, truth: parts.map((p) => p.layout.lines.join('\n')) };
+}
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+}
+
+function pageCount(file: string): number {
+  const doc = mupdf.Document.openDocument(new Uint8Array(execFileSync('cat', [file])), 'application/pdf');
+  const n = doc.countPages();
+  doc.destroy();
+  return n;
+}
+
+function ocrPage(file: string, page: number): string {
+  const base = path.join(work, 'ocr');
+  run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), file, base]);
+  return run('tesseract', [`${base}.png`, '-']);
+}
+
+function accuracy(read: string, truth: string): number {
+  const [a, b] = [read.replace(/\s+/g, ' ').trim(), truth.replace(/\s+/g, ' ').trim()];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return 100 * (1 - prev[b.length]! / Math.max(1, b.length));
+}
+
+/** Mean character accuracy over the pages. */
+function ocrAccuracy(file: string, truth: string[]): number {
+  let sum = 0;
+  truth.forEach((t, i) => (sum += accuracy(ocrPage(file, i + 1), t)));
+  return Math.round((sum / truth.length) * 100) / 100;
+}
+
+async function benchFile(file: string, truth: string[]): Promise<Row[]> {
+  const name = path.basename(file);
+  const original = statSync(file).size;
+  const rows: Row[] = [];
+  const record = (tool: string, out: string | null, ms: number, extra: Partial<Row> = {}) => {
+    let size: number | null = null;
+    let ocr: number | null = null;
+    try {
+      if (out) {
+        size = statSync(out).size;
+        ocr = ocrAccuracy(out, truth);
+      }
+    } catch (err) {
+      extra.error ??= err instanceof Error ? err.message.slice(0, 160) : String(err);
+    }
+    const row: Row = { file: name, tool, size, ratio: size === null ? null : Math.round((size / original) * 10_000) / 10_000, ms, ocr, ...extra };
+    console.log(JSON.stringify(row));
+    rows.push(row);
+  };
+  record('input', file, 0);
+  for (const level of LEVELS) {
+    const out = path.join(work, `${name}.${level}.pdf`);
+    const t0 = performance.now();
+    const r = await compress({ input: file, output: out, workDir: work, maxPages: 100_000, options: { compressionLevel: level, imageQuality: 80 } });
+    const ms = Math.round(performance.now() - t0);
+    if (r.ok) record(`ours-${level}`, out, ms, { pages_bilevel: r.value.pages_bilevel, pages_mrc: r.value.pages_mrc });
+    else record(`ours-${level}`, null, ms, { error: r.error.message });
+  }
+  for (const preset of ['ebook', 'screen']) {
+    const out = path.join(work, `${name}.gs-${preset}.pdf`);
+    const t0 = performance.now();
+    try {
+      run('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', `-dPDFSETTINGS=/${preset}`, `-sOutputFile=${out}`, file]);
+      record(`gs-${preset}`, out, Math.round(performance.now() - t0));
+    } catch (err) {
+      record(`gs-${preset}`, null, Math.round(performance.now() - t0), { error: String(err).slice(0, 160) });
+    }
+  }
+  const out = path.join(work, `${name}.ocrmypdf.pdf`);
+  const t0 = performance.now();
+  try {
+    run('ocrmypdf', ['-q', '-O3', '--skip-text', '--output-type', 'pdf', '--jobs', '1', file, out]);
+    record('ocrmypdf-O3', out, Math.round(performance.now() - t0));
+  } catch (err) {
+    record('ocrmypdf-O3', null, Math.round(performance.now() - t0), { error: String(err).slice(0, 160) });
+  }
+  return rows;
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function summary(all: Row[]) {
+  const byFile = new Map<string, Map<string, Row>>();
+  for (const r of all) (byFile.get(r.file) ?? byFile.set(r.file, new Map()).get(r.file)!).set(r.tool, r);
+  const anchors = ['gs-ebook', 'gs-screen', 'ocrmypdf-O3'];
+  console.log('\nmedian over files of size ours/anchor; median size/input; OCR accuracy − input\'s (median, worst)');
+  console.log(['tool', ...anchors.map((a) => `÷${a}`), 'size/input', 'ocr Δ median', 'ocr Δ worst'].join('\t'));
+  for (const tool of [...LEVELS.map((l) => `ours-${l}`), ...anchors]) {
+    const cells = anchors.map((a) => {
+      const ratios: number[] = [];
+      for (const m of byFile.values()) {
+        const [x, y] = [m.get(tool), m.get(a)];
+        if (x?.size && y?.size) ratios.push(x.size / y.size);
+      }
+      return median(ratios).toFixed(3);
+    });
+    const rows = [...byFile.values()].map((m) => [m.get(tool), m.get('input')] as const).filter(([r, i]) => r && i);
+    const deltas = rows.map(([r, i]) => (r!.ocr ?? NaN) - (i!.ocr ?? NaN));
+    console.log([tool, ...cells, median(rows.map(([r]) => r!.ratio ?? NaN)).toFixed(3), median(deltas).toFixed(2), Math.min(...deltas.filter(Number.isFinite)).toFixed(2)].join('\t'));
+  }
+}
+
+const all: Row[] = [];
+try {
+  for (const variant of ['gray-jpeg', 'gray-icc', 'gray-photo', 'bilevel', 'colour'] as ScanVariant[]) {
+    const { file, truth } = twoPages(variant);
+    all.push(...(await benchFile(file, truth)));
+  }
+  for (const file of files) {
+    // No known text: the input's own OCR reading is the truth, so the input scores 100.
+    const truth = Array.from({ length: pageCount(file) }, (_, i) => ocrPage(file, i + 1));
+    all.push(...(await benchFile(file, truth)));
+  }
+  summary(all);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

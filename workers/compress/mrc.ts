@@ -1,0 +1,179 @@
+import type * as Mupdf from 'mupdf';
+import type { Raw } from './image-codec.js';
+import { toJpeg } from './image-codec.js';
+import { encodeG4, type G4 } from './g4.js';
+import { decodesTo, g4Parms, pack } from './bitonal.js';
+import type { ScanSplit } from './scan-classify.js';
+
+/** A page scan split into its layers, not yet written: what replaces the image object. */
+export interface Layers {
+  kind: 'bilevel' | 'mrc';
+  /** The text mask, full resolution. Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
+  mask: G4;
+  /** MRC only: the background JPEG. */
+  background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
+  inkColour: number[];
+  paperColour: number[];
+}
+
+/**
+ * Background resolutions an MRC page is tried at: the level's own and every weaker lossy
+ * level's, the smallest JPEG kept (the mask is the same at every level), so a stronger level's
+ * page is never larger than a weaker one's.
+ */
+export function backgroundChain(level: string): number[] {
+  const chain = [100, 75, 50];
+  const own = level === 'high' ? 75 : level === 'maximum' ? 50 : 100;
+  return chain.filter((p) => p >= own);
+}
+
+/**
+ * Encodes the layers, one option a background resolution, smallest first. The mask is verified here (decoded back by MuPDF, bit for bit); the
+ * page as a whole is verified by the caller (scan-pages.ts), drawn as it will be drawn.
+ */
+export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSplit, ppi: number, bgChain: number[], quality: number): Promise<Layers[] | string> {
+  if (split.kind === 'picture') return split.reason ?? 'picture';
+  const { width: w, height: h } = src;
+  const bits = new Uint8Array(w * h);
+  for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] ? 0 : 1;
+  const mask = await encodeG4(bits, w, h);
+  if (!decodesTo(mupdf, mask, pack(bits, w, h))) return 'mask does not decode back';
+  const base: Layers = { kind: split.kind, mask, inkColour: split.inkColour, paperColour: split.paperColour };
+  if (split.kind === 'bilevel') return [base];
+  const options: Layers[] = [];
+  let tried = '';
+  for (const bgPpi of bgChain) {
+    const scale = Math.min(1, bgPpi / ppi);
+    const [bw, bh] = [Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale))];
+    if (tried === `${bw}x${bh}`) continue;
+    tried = `${bw}x${bh}`;
+    const data = await toJpeg(background(src, split, bw, bh), quality);
+    options.push({ ...base, background: { data, width: bw, height: bh, channels: src.channels } });
+  }
+  // Smallest first: the caller keeps the first that passes its check.
+  return options.sort((a, b) => a.background!.data.length - b.background!.data.length);
+}
+
+/**
+ * The scan at bw×bh without its ink: each target pixel is the mean of the source pixels it
+ * covers that are not ink or its halo; where there are none (under a text line), it is filled
+ * from its neighbours, ring by ring, and what is still empty after that takes the paper colour.
+ */
+export function background(src: Raw, split: ScanSplit, bw: number, bh: number): Raw {
+  const { width: w, height: h, channels: n, data } = src;
+  const sum = new Float64Array(bw * bh * n);
+  const cnt = new Uint32Array(bw * bh);
+  const xmap = new Uint32Array(w);
+  for (let x = 0; x < w; x++) xmap[x] = Math.min(bw - 1, Math.floor((x * bw) / w));
+  for (let y = 0; y < h; y++) {
+    const by = Math.min(bh - 1, Math.floor((y * bh) / h));
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      if (split.near[i]) continue;
+      const t = by * bw + xmap[x]!;
+      cnt[t]!++;
+      for (let c = 0; c < n; c++) sum[t * n + c]! += data[i * n + c]!;
+    }
+  }
+  const out = new Uint8Array(bw * bh * n);
+  let known = new Uint8Array(bw * bh);
+  for (let t = 0; t < bw * bh; t++) {
+    if (!cnt[t]) continue;
+    known[t] = 1;
+    for (let c = 0; c < n; c++) out[t * n + c] = Math.round(sum[t * n + c]! / cnt[t]!);
+  }
+  for (let pass = 0; pass < 24; pass++) {
+    const next = known.slice();
+    let missing = 0;
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const t = y * bw + x;
+        if (known[t]) continue;
+        const acc = [0, 0, 0];
+        let k = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const [xx, yy] = [x + dx, y + dy];
+            if (xx < 0 || yy < 0 || xx >= bw || yy >= bh || !known[yy * bw + xx]) continue;
+            k++;
+            for (let c = 0; c < n; c++) acc[c]! += out[(yy * bw + xx) * n + c]!;
+          }
+        }
+        if (k === 0) { missing++; continue; }
+        next[t] = 1;
+        for (let c = 0; c < n; c++) out[t * n + c] = Math.round(acc[c]! / k);
+      }
+    }
+    known = next;
+    if (missing === 0) break;
+  }
+  for (let t = 0; t < bw * bh; t++) if (!known[t]) for (let c = 0; c < n; c++) out[t * n + c] = split.paperColour[c] ?? split.paper;
+  return { width: bw, height: bh, channels: n, data: out };
+}
+
+/** Fill colour operator for the ink: gray or RGB, three decimals. */
+export function inkOperator(colour: number[]): string {
+  const v = colour.map((c) => (c / 255).toFixed(3));
+  return v.length === 1 ? `${v[0]} g` : `${v.join(' ')} rg`;
+}
+
+/**
+ * Turns the image object `ref` into what draws the layers, in place, so every page, form or
+ * pattern that draws it draws the layers instead and nothing else on the page changes (an OCR
+ * text layer included). Bilevel: the object stays an image, 1-bit G4 with a Decode array
+ * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
+ * drawing the unit square as an image does: the background image, then the mask as a stencil
+ * painted in the ink colour.
+ */
+export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Layers, colorSpace: Mupdf.PDFObject | undefined): void {
+  const optional = ['OC', 'Metadata'].map((k) => [k, ref.get(k)] as const).filter(([, v]) => !v.isNull());
+  if (l.kind === 'bilevel') {
+    const dict = doc.newDictionary();
+    dict.put('Type', doc.newName('XObject'));
+    dict.put('Subtype', doc.newName('Image'));
+    dict.put('Width', l.mask.width);
+    dict.put('Height', l.mask.height);
+    dict.put('BitsPerComponent', 1);
+    dict.put('ColorSpace', doc.newName('DeviceGray'));
+    const gray = (c: number[]) => (c.length === 1 ? c[0]! : (77 * c[0]! + 150 * c[1]! + 29 * c[2]! + 128) >> 8) / 255;
+    const decode = doc.newArray();
+    decode.push(Number(gray(l.inkColour).toFixed(3)));
+    decode.push(Number(gray(l.paperColour).toFixed(3)));
+    dict.put('Decode', decode);
+    dict.put('Filter', doc.newName('CCITTFaxDecode'));
+    dict.put('DecodeParms', g4Parms(doc, l.mask));
+    for (const [k, v] of optional) dict.put(k, v);
+    ref.writeObject(dict);
+    ref.writeRawStream(l.mask.data);
+    ref.put('Filter', doc.newName('CCITTFaxDecode'));
+    ref.put('DecodeParms', g4Parms(doc, l.mask));
+    return;
+  }
+  const bg = l.background!;
+  const bgObj = doc.addRawStream(bg.data, {
+    Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: bg.width, Height: bg.height, BitsPerComponent: 8,
+    ColorSpace: colorSpace ?? doc.newName(bg.channels === 1 ? 'DeviceGray' : 'DeviceRGB'), Filter: doc.newName('DCTDecode'),
+  });
+  const maskObj = doc.addRawStream(l.mask.data, {
+    Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: l.mask.width, Height: l.mask.height, ImageMask: true,
+    Filter: doc.newName('CCITTFaxDecode'), DecodeParms: g4Parms(doc, l.mask),
+  });
+  const xo = doc.newDictionary();
+  xo.put('B', bgObj);
+  xo.put('M', maskObj);
+  const res = doc.newDictionary();
+  res.put('XObject', xo);
+  const bbox = doc.newArray();
+  for (const v of [0, 0, 1, 1]) bbox.push(v);
+  const dict = doc.newDictionary();
+  dict.put('Type', doc.newName('XObject'));
+  dict.put('Subtype', doc.newName('Form'));
+  dict.put('BBox', bbox);
+  dict.put('Resources', res);
+  for (const [k, v] of optional) dict.put(k, v);
+  ref.writeObject(dict);
+  ref.writeStream(formContent(l));
+}
+
+export function formContent(l: Layers): string {
+  return `q /B Do Q q ${inkOperator(l.inkColour)} /M Do Q`;
+}

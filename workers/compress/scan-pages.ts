@@ -1,0 +1,173 @@
+import type * as Mupdf from 'mupdf';
+import type { Settings } from './levels.js';
+import type { UsageScan } from './image-usage.js';
+import { loadImage, type MupdfModule } from './mupdf-util.js';
+import { decodeSource } from './image-source.js';
+import { classifyScan } from './scan-classify.js';
+import { backgroundChain, buildLayers, writeLayers, type Layers } from './mrc.js';
+import { draw } from './image-verify.js';
+import { similarity, type Similarity } from './image-compare.js';
+
+export interface ScanPass {
+  /** Image objects replaced by their layers: the image pass leaves them alone. */
+  replaced: Set<number>;
+  /** Pages (0-based) whose scan is now one 1-bit image, or a mask over a background. */
+  bilevelPages: Set<number>;
+  mrcPages: Set<number>;
+  /** Pages drawing a replaced image: the rendering check covers each of them. */
+  changedPages: Set<number>;
+  /** Scans that qualified but whose layers failed the check: they go the usual way. */
+  rejected: number;
+}
+
+/** A scan covers at least this share of a page, at this many pixels and effective ppi. */
+const PAGE_SHARE = 0.5;
+const MIN_PIXELS = 1e6;
+const MIN_PPI = 150;
+/**
+ * Above this the split's working arrays (~6 bytes a pixel besides the samples) get large for a
+ * worker thread: a 600-ppi A3 scan (7,000 × 9,900) is left to the image pass.
+ */
+const MAX_PIXELS = 50e6;
+
+/**
+ * Page scans split into layers (scan-classify.ts, mrc.ts), at lossy levels. A scan is an 8-bit
+ * image drawn over at least half of a page at ≥ 150 ppi; what it is (bilevel, MRC or a picture
+ * left to the image pass) is decided from its pixels. The layers replace the image object in
+ * place (writeLayers) after the page drawn with them is compared with the source image drawn
+ * at the same size (checkLayers). 1-bit scans, already G4 from bitonalToG4, are only counted.
+ */
+export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void): Promise<ScanPass> {
+  const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0 };
+  const areas = new Map<number, number>();
+  const pageArea = (p: number) => {
+    let a = areas.get(p);
+    if (a === undefined) {
+      try {
+        const page = doc.loadPage(p);
+        const [x0, y0, x1, y1] = page.getBounds();
+        page.destroy();
+        a = Math.max(1, (x1 - x0) * (y1 - y0));
+      } catch {
+        a = Infinity; // a page MuPDF cannot load: its images are not taken for a scan
+      }
+      areas.set(p, a);
+    }
+    return a;
+  };
+  const all = new Map([...(usage.stencils ?? []), ...usage.uses]);
+  // An image that is another's /SMask or /Mask must stay an image (it is not drawn by Do).
+  const masks = new Set<number>();
+  for (const num of all.keys()) {
+    for (const key of ['SMask', 'Mask']) {
+      const m = doc.newIndirect(num).get(key);
+      if (m.isIndirect()) masks.add(m.asIndirect());
+    }
+  }
+  const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
+  for (const [k, num] of nums.entries()) {
+    progress?.(k, nums.length);
+    const use = all.get(num)!;
+    const pages = [...(usage.pages.get(num) ?? [])].filter((p) => use.w * use.h >= PAGE_SHARE * pageArea(p));
+    if (pages.length === 0) continue;
+    const ref = doc.newIndirect(num);
+    const bpc = ref.get('BitsPerComponent');
+    const mask = ref.get('ImageMask');
+    if ((bpc.isNumber() && bpc.asNumber() === 1) || (mask.isBoolean() && mask.asBoolean())) {
+      for (const p of pages) pass.bilevelPages.add(p);
+      continue;
+    }
+    if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
+    const outcome = await splitOne(mupdf, doc, ref, use, s);
+    mupdf.emptyStore();
+    if (outcome === 'rejected') pass.rejected++;
+    if (outcome !== 'bilevel' && outcome !== 'mrc') continue;
+    pass.replaced.add(num);
+    for (const p of usage.pages.get(num) ?? []) pass.changedPages.add(p);
+    for (const p of pages) (outcome === 'bilevel' ? pass.bilevelPages : pass.mrcPages).add(p);
+  }
+  return pass;
+}
+
+function candidate(ref: Mupdf.PDFObject): boolean {
+  const bpc = ref.get('BitsPerComponent');
+  if (!bpc.isNumber() || bpc.asNumber() !== 8) return false;
+  for (const key of ['SMask', 'Mask', 'Decode', 'Alternates']) if (!ref.get(key).isNull()) return false;
+  const inData = ref.get('SMaskInData');
+  return !(inData.isNumber() && inData.asNumber() !== 0);
+}
+
+async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, use: { w: number; h: number }, s: Settings): Promise<'bilevel' | 'mrc' | 'picture' | 'rejected'> {
+  let img: Mupdf.Image;
+  try {
+    img = loadImage(mupdf, doc, ref);
+  } catch {
+    return 'picture';
+  }
+  try {
+    const src = decodeSource(mupdf, img, ref, s.grayscale);
+    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return 'picture';
+    const ppi = Math.min(src.width / (use.w / 72), src.height / (use.h / 72));
+    if (!(ppi >= MIN_PPI)) return 'picture';
+    const split = classifyScan(src, ppi);
+    if (split.kind === 'picture') return 'picture';
+    const chain = backgroundChain(s.level).filter((p) => !split.inkOnColour || p >= 100);
+    const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
+    if (typeof options === 'string') return 'rejected';
+    const colorSpace = src.colorSpace ? undefined : ref.get('ColorSpace');
+    // Never larger than the image as it is (after the lossless pass): a level's page stays at
+    // most its `low` size.
+    const raw = ref.readRawStream();
+    const before = raw.getLength();
+    raw.destroy();
+    const small = options.filter((l) => l.mask.data.length + (l.background?.data.length ?? 0) < before);
+    const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
+    if (!layers) return small.length ? 'rejected' : 'picture';
+    writeLayers(doc, ref, layers, colorSpace);
+    return layers.kind;
+  } catch {
+    return 'rejected';
+  } finally {
+    img.destroy();
+  }
+}
+
+/**
+ * Limits for a scan drawn from its layers against the scan itself, both at ~0.6 megapixels.
+ * Measured on the generated scans (test/helpers/scan-fixtures.ts): text pages as bilevel or
+ * MRC differ by ≤ 20 in an 8×8 block, SSIM ≥ 0.8; a mask shifted by 1 % of the width or
+ * inverted, or a lost stamp, goes far beyond. A page that fails keeps its scan for the image pass.
+ */
+export const LAYERS_MAX_BLOCK = 34;
+export const LAYERS_MIN_SSIM = 0.7;
+const CHECK_PIXELS = 600_000;
+
+export function checkLayers(mupdf: MupdfModule, source: Mupdf.Image, layers: Layers, colorSpace: Mupdf.PDFObject | undefined, gray: boolean): Similarity & { ok: boolean } {
+  const { width: w, height: h } = layers.mask;
+  const f = Math.min(1, Math.sqrt(CHECK_PIXELS / (w * h)));
+  const [cw, ch] = [Math.max(1, Math.round(w * f)), Math.max(1, Math.round(h * f))];
+  const scratch = new mupdf.PDFDocument();
+  try {
+    const obj = scratch.addRawStream(new Uint8Array(0), { Type: scratch.newName('XObject'), Subtype: scratch.newName('Image') });
+    writeLayers(scratch, obj, layers, colorSpace ? scratch.graftObject(colorSpace) : undefined);
+    const xo = scratch.newDictionary();
+    xo.put('I', obj);
+    const res = scratch.newDictionary();
+    res.put('XObject', xo);
+    scratch.insertPage(-1, scratch.addPage([0, 0, cw, ch], 0, res, `q ${cw} 0 0 ${ch} 0 0 cm /I Do Q`));
+    const page = scratch.loadPage(0);
+    const pix = page.toPixmap(mupdf.Matrix.identity, gray ? mupdf.ColorSpace.DeviceGray : mupdf.ColorSpace.DeviceRGB, false);
+    page.destroy();
+    const n = gray ? 1 : 3;
+    const stride = pix.getStride();
+    const px = pix.getPixels();
+    if (pix.getWidth() !== cw || pix.getHeight() !== ch) throw new Error('check rendering has another size');
+    const mine = new Uint8Array(cw * ch * n);
+    for (let y = 0; y < ch; y++) mine.set(px.subarray(y * stride, y * stride + cw * n), y * cw * n);
+    pix.destroy();
+    const sim = similarity(draw(mupdf, source, cw, ch, gray), mine, cw, ch, n);
+    return { ...sim, ok: sim.block <= LAYERS_MAX_BLOCK && sim.ssim >= LAYERS_MIN_SSIM };
+  } finally {
+    scratch.destroy();
+  }
+}
