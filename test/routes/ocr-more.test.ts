@@ -95,21 +95,36 @@ t.test('pages turned 90°, 180° and 270° are turned upright (defaults) and rea
 t.test('deskew: pages skewed by ±1–5° are straightened; the output shows them straight and the text lies on them', async (t) => {
   const angles = [-5, -2, 1, 3.5];
   const input = imagePdf(await Promise.all(angles.map((d) => turnedScan(letter, d))));
+  for (const engine of [NATIVE, 'wasm'] as const) {
+    const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
+    const { job, body } = await ocr(t, app, { name: 'skewed.pdf', data: input }, { deskew: true, optimize: false });
+    t.equal(job.result.pages_deskewed.length, 4);
+    job.result.pages_deskewed.forEach((d: { page: number; degrees: number }, i: number) => {
+      t.ok(Math.abs(d.degrees - angles[i]!) <= 0.2, `page ${d.page}: measured ${d.degrees}°, skewed by ${angles[i]}°`);
+    });
+    for (const i of [1, 2, 3, 4]) {
+      const acc = charAccuracy(truth, pdftotext(t, body, i));
+      t.ok(acc >= 0.97, `${engine} page ${i}: ${(acc * 100).toFixed(1)} %`);
+    }
+    // Shown straight: the rendered page's text lines measure level again.
+    const { measureSkew } = await import('../../workers/ocr/skew.js');
+    const pix = new mupdf.PDFDocument(body).loadPage(0).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
+    const level = measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight());
+    t.ok(Math.abs(level) <= 0.2, `page 1 renders with ${level}° skew left`);
+  }
+});
+
+t.test('a page upside down and skewed: turned and straightened in one go', async (t) => {
+  const input = imagePdf([await turnedScan(letter, 183), await turnedScan(letter, 87.5)]);
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const { job, body } = await ocr(t, app, { name: 'skewed.pdf', data: input }, { deskew: true, optimize: false });
-  t.equal(job.result.pages_deskewed.length, 4);
-  job.result.pages_deskewed.forEach((d: { page: number; degrees: number }, i: number) => {
-    t.ok(Math.abs(d.degrees - angles[i]!) <= 0.2, `page ${d.page}: measured ${d.degrees}°, skewed by ${angles[i]}°`);
-  });
-  for (const i of [1, 2, 3, 4]) {
+  const { job, body } = await ocr(t, app, { name: 'both.pdf', data: input }, { deskew: true, optimize: false });
+  t.same(job.result.pages_rotated, [{ page: 1, degrees: 180 }, { page: 2, degrees: 270 }]);
+  t.ok(Math.abs(job.result.pages_deskewed[0].degrees - 3) <= 0.2, JSON.stringify(job.result.pages_deskewed));
+  t.ok(Math.abs(job.result.pages_deskewed[1].degrees + 2.5) <= 0.2, JSON.stringify(job.result.pages_deskewed));
+  for (const i of [1, 2]) {
     const acc = charAccuracy(truth, pdftotext(t, body, i));
     t.ok(acc >= 0.97, `page ${i}: ${(acc * 100).toFixed(1)} %`);
   }
-  // Shown straight: the rendered page's text lines measure level again.
-  const { measureSkew } = await import('../../workers/ocr/skew.js');
-  const pix = new mupdf.PDFDocument(body).loadPage(0).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
-  const level = measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight());
-  t.ok(Math.abs(level) <= 0.2, `page 1 renders with ${level}° skew left`);
 });
 
 /** An image-only page with a wrong invisible text layer on it, and a page of visible typed text with a wrong invisible one too. */

@@ -102,14 +102,14 @@ export async function assemble(p: AssemblePayload): Promise<AssembleResult> {
 /** text / json / hocr / alto: OCR results, and the existing text of pages that were skipped for having it. */
 function selectedPages(doc: Mupdf.PDFDocument, p: AssemblePayload, byPage: Map<number, OcrPageResult>) {
   return p.selected.map((n) => {
-      const found = byPage.get(n);
-      if (found) return { result: found, source: 'ocr' as const };
-      const page = doc.loadPage(n - 1);
-      try {
-        return { result: textLayerPage(page, n), source: 'text_layer' as const };
-      } finally {
-        page.destroy();
-      }
+    const found = byPage.get(n);
+    if (found) return { result: found, source: 'ocr' as const };
+    const page = doc.loadPage(n - 1);
+    try {
+      return { result: textLayerPage(page, n), source: 'text_layer' as const };
+    } finally {
+      page.destroy();
+    }
   });
 }
 
