@@ -147,6 +147,8 @@ t.test('OSD report, skew measure, gray turns, invisible-text removal, language p
   for (const y0 of [60, 140, 220]) for (let x = 20; x < 580; x++) for (let d = 0; d < 6; d++) gray[Math.round(y0 + d + x * Math.tan((2 * Math.PI) / 180)) * w + x] = 0;
   t.ok(Math.abs(measureSkew(gray, w, h) - 2) <= 0.05, `measured ${measureSkew(gray, w, h)}°`);
   t.equal(measureSkew(new Uint8Array(w * h).fill(255), w, h), 0, 'a blank page is left alone');
+  const photo = Uint8Array.from({ length: w * h }, (_, i) => 128 + Math.round(90 * Math.sin((i % w) / 37) * Math.cos(Math.floor(i / w) / 23)));
+  t.equal(measureSkew(photo, w, h), 0, 'a picture without lines of text is left alone');
   const img = Uint8Array.from([1, 2, 3, 4, 5, 6]); // 3 × 2
   t.same([...rotateGray(img, 3, 2, 90).gray], [4, 1, 5, 2, 6, 3]);
   t.same([...rotateGray(img, 3, 2, 180).gray], [6, 5, 4, 3, 2, 1]);

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import type { Worker as TesseractWorker } from 'tesseract.js';
-import { OSD } from '../../src/ocr/languages.js';
+import { OSD, osdModel } from '../../src/ocr/languages.js';
 import { TaskError } from '../task.js';
 import { ensureTessdata } from './tessdata.js';
 import type { OcrEngineName } from './types.js';
@@ -90,7 +90,9 @@ async function detectWasm(image: Uint8Array): Promise<Orientation> {
   }
 }
 
-export function detectOrientation(engine: OcrEngineName, image: Uint8Array, dpi: number): Promise<Orientation> {
+/** Without the `@tesseract.js-data/osd` package nothing is detected: pages are read as they lie. */
+export async function detectOrientation(engine: OcrEngineName, image: Uint8Array, dpi: number): Promise<Orientation> {
+  if (!osdModel()) return NONE;
   return engine === 'native' ? detectNative(image, dpi) : detectWasm(image);
 }
 

@@ -11,6 +11,7 @@
  */
 export const MAX_SKEW_DEG = 10;
 const MAX_SAMPLES = 250_000;
+const MIN_GAIN = 1.05;
 
 export function measureSkew(gray: Uint8Array, width: number, height: number, maxDeg = MAX_SKEW_DEG): number {
   // Dark pixels, sampled evenly when there are many. The threshold sits between paper and ink
@@ -51,8 +52,12 @@ export function measureSkew(gray: Uint8Array, width: number, height: number, max
     }
     return best;
   };
-  const coarse = search(-maxDeg, maxDeg, 0.25, { deg: 0, s: score(0) });
+  const level = score(0);
+  const coarse = search(-maxDeg, maxDeg, 0.25, { deg: 0, s: level });
   const fine = search(coarse.deg - 0.25, coarse.deg + 0.25, 0.025, { ...coarse });
+  // A turn must sharpen the profile clearly: text skewed by 0.3° already gains 9 %, 1° 37 %,
+  // while a photo or a page without lines gains nothing, and is left as it is.
+  if (fine.s < level * MIN_GAIN) return 0;
   return Math.round(fine.deg * 100) / 100;
 }
 
