@@ -18,7 +18,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { charAccuracy, imagePdf, scanPdf, typesetPdf } from '../test/helpers/ocr-fixtures.js';
+import { charAccuracy, imagePdf, scanPdf, turnedScan, typesetPdf } from '../test/helpers/ocr-fixtures.js';
 
 const args = process.argv.slice(2);
 const PAGES = Number(args.find((a) => a.startsWith('--pages='))?.slice(8) ?? 6);
@@ -64,7 +64,7 @@ function row(tool: string, seconds: number, expected: string[], got: string[], e
   return r;
 }
 
-async function ours(engine: 'wasm' | 'native', input: Buffer, warm: Buffer) {
+async function ours(engine: 'wasm' | 'native', input: Buffer, warm: Buffer, options: Record<string, unknown> = { optimize: false }) {
   const dir = mkdtempSync(path.join(work, `app-${engine}-`));
   const config = loadConfig({ DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), WORKER_THREADS: String(THREADS), OCR_ENGINE: engine, LOG_LEVEL: 'warn', MIN_FREE_DISK_MB: '0', JOB_TIMEOUT_S: '3600' });
   const app = await buildApp(config, { logger: false });
@@ -72,7 +72,7 @@ async function ours(engine: 'wasm' | 'native', input: Buffer, warm: Buffer) {
   const run = async (pdf: Buffer) => {
     const form = new FormData();
     form.append('file', new Blob([pdf]), 'scan.pdf');
-    form.append('options', JSON.stringify({ language: 'eng' }));
+    form.append('options', JSON.stringify({ language: 'eng', ...options }));
     const req = new Request('http://x/', { method: 'POST', body: form });
     const res = await app.inject({ method: 'POST', url: '/api/ocr', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } });
     const id = res.json().job_id as string;
@@ -138,6 +138,34 @@ async function main() {
     console.log(JSON.stringify({ tool: 'tesseract CLI', error: `not run: ${String((err as Error).message).split('\n')[0]}` }));
   }
 
+  // Issue 19: the same pages turned 90°/180°/270° (every other page upright) with our defaults
+  // (rotatePages, optimize) against ocrmypdf --rotate-pages -O3; sizes of the optimized PDFs.
+  if (!args.includes('--no-rotated')) {
+    const turned = imagePdf(await Promise.all(scans.map((s, i) => (i % 2 ? turnedScan(s, [90, 180, 270][Math.floor(i / 2) % 3]!) : Promise.resolve(s)))));
+    const turnedFile = path.join(work, 'turned.pdf');
+    writeFileSync(turnedFile, turned);
+    try {
+      const { value, seconds } = await ours('native', turned, warm, {});
+      const out = path.join(work, 'ours-turned.pdf');
+      writeFileSync(out, value.body);
+      results.turned = row('ours (native, defaults: rotatePages + optimize) on turned pages', seconds, expected, pdfPagesText(out, PAGES), {
+        output_size: value.body.length,
+        input_size: turned.length,
+        optimize: value.job.result.optimize,
+        pages_rotated: value.job.result.pages_rotated,
+      });
+    } catch (err) {
+      console.log(JSON.stringify({ tool: 'ours turned', error: String((err as Error).message).slice(0, 300) }));
+    }
+    try {
+      const o3 = path.join(work, 'ocrmypdf-o3.pdf');
+      const { seconds } = await timed(() => execa('ocrmypdf', ['--output-type', 'pdf', '--rotate-pages', '--optimize', '3', '--jobs', String(THREADS), '-l', 'eng', turnedFile, o3]));
+      results.ocrmypdfTurned = row('ocrmypdf --rotate-pages -O3 --jobs 2 on turned pages', seconds, expected, pdfPagesText(o3, PAGES), { output_size: statSync(o3).size, input_size: turned.length });
+    } catch (err) {
+      console.log(JSON.stringify({ tool: 'ocrmypdf turned', error: `not run: ${String((err as Error).message).split('\n')[0]}` }));
+    }
+  }
+
   const ref = results.ocrmypdf;
   if (ref) {
     const best = results.native ?? results.wasm;
@@ -152,6 +180,12 @@ async function main() {
         wasm_at_least_half_ocrmypdf: results.wasm ? results.wasm.pages_per_s >= 0.5 * ref.pages_per_s : null,
         size_at_most_ocrmypdf: best ? (best as { output_size?: number }).output_size! <= (ref as { output_size?: number }).output_size! : null,
       },
+      ...(results.turned && results.ocrmypdfTurned
+        ? {
+            turned_speed_vs_ocrmypdf: +(results.turned.pages_per_s / results.ocrmypdfTurned.pages_per_s).toFixed(2),
+            optimized_size_vs_ocrmypdf_O3: +((results.turned as { output_size?: number }).output_size! / (results.ocrmypdfTurned as { output_size?: number }).output_size!).toFixed(3),
+          }
+        : {}),
       load_after: os.loadavg().map((l) => +l.toFixed(1)),
     }));
   }

@@ -42,5 +42,7 @@ export const convertPreview = lazy(() => import('./convert-preview.js'), 'conver
 export const ocrPlan = lazy(() => import('./ocr.js'), 'ocrPlan');
 export const ocrRecognize = lazy(() => import('./ocr.js'), 'ocrRecognize');
 export const ocrAssemble = lazy(() => import('./ocr.js'), 'ocrAssemble');
+export const ocrLanguage = lazy(() => import('./ocr.js'), 'ocrLanguage');
+export const ocrSameText = lazy(() => import('./ocr.js'), 'ocrSameText');
 export const ocrPreview = lazy(() => import('./ocr-preview.js'), 'ocrPreview');
 export const sanitize = lazy(() => import('./sanitize.js'), 'sanitize');

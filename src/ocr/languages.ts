@@ -30,6 +30,18 @@ function dataRoot(): string | undefined {
   }
 }
 
+/** `@tesseract.js-data/osd`: the legacy model Tesseract's orientation and script detection reads. */
+export const OSD = 'osd';
+
+/** The orientation model's file (`osd.traineddata.gz`), when its package is installed. */
+export function osdModel(): InstalledLanguage | undefined {
+  const root = dataRoot();
+  if (!root) return undefined;
+  const dir = path.join(root, OSD, DATA_VARIANT);
+  const file = path.join(dir, `${OSD}.traineddata.gz`);
+  return existsSync(file) ? { code: OSD, dir, file } : undefined;
+}
+
 let installed: ReadonlyMap<string, InstalledLanguage> | undefined;
 
 export function installedLanguages(): ReadonlyMap<string, InstalledLanguage> {
@@ -39,7 +51,8 @@ export function installedLanguages(): ReadonlyMap<string, InstalledLanguage> {
   for (const code of root ? readdirSync(root).sort() : []) {
     const dir = path.join(root!, code, DATA_VARIANT);
     const file = path.join(dir, `${code}.traineddata.gz`);
-    if (/^[a-z_]{3,20}$/.test(code) && existsSync(file)) found.set(code, { code, dir, file });
+    // osd is Tesseract's orientation-and-script model (rotatePages, language auto), not a language.
+    if (code !== OSD && /^[a-z_]{3,20}$/.test(code) && existsSync(file)) found.set(code, { code, dir, file });
   }
   installed = found;
   return found;

@@ -4,8 +4,10 @@ import { TaskFailure } from '../errors.js';
 import type { PageRange } from '../schemas/pages.js';
 import { AppError } from '../errors.js';
 import { resolveEngine } from './engine.js';
+import { languageCodes } from './languages.js';
 import type { AssembleResult } from '../../workers/ocr/assemble.js';
-import type { OcrInputKind, OcrOutputFormat, OcrPageResult, OcrPlan, PlannedPage } from '../../workers/ocr/types.js';
+import type { LanguageResult } from '../../workers/ocr/language.js';
+import type { OcrInputKind, OcrMode, OcrOutputFormat, OcrPageResult, OcrPlan, PlannedPage } from '../../workers/ocr/types.js';
 
 /**
  * Pages per recognise task. One page per task balances best, but every task opens the
@@ -22,13 +24,18 @@ function chunk(pages: PlannedPage[], threads: number): PlannedPage[][] {
 export interface OcrRun {
   input: string;
   kind: OcrInputKind;
-  /** Languages joined by +, e.g. eng+fra. */
+  /** Languages joined by +, e.g. eng+fra, or "auto" (detected from a sample page). */
   language: string;
   dpi: number;
   pages: PageRange[] | undefined;
   skipText: boolean;
-  /** Where to write the output, in which format; undefined: recognise only. */
-  output?: { path: string; format: OcrOutputFormat };
+  /** skip | redo | force; absent: skipText decides (true = skip, false = OCR on top of any text). */
+  mode?: OcrMode;
+  /** Turn pages upright by orientation detection; straighten skewed pages. */
+  rotatePages?: boolean;
+  deskew?: boolean;
+  /** Where to write the output, in which format; undefined: recognise only. `sidecar`: the PDF's text too. */
+  output?: { path: string; format: OcrOutputFormat; sidecar?: string; fileName?: string };
   /** Share of the job's progress bar this run may use: [from, to] percent. */
   progressSpan?: [number, number];
 }
@@ -38,6 +45,10 @@ export interface OcrOutcome {
   plan: OcrPlan & { imageDpiKnown?: boolean[] };
   results: OcrPageResult[];
   assembled: AssembleResult | undefined;
+  /** The languages the pages were read in, joined by + (the detected one for "auto"). */
+  language: string;
+  /** language "auto": what was detected and how. */
+  detected?: Omit<LanguageResult, 'sample'>;
 }
 
 /**
@@ -48,7 +59,6 @@ export interface OcrOutcome {
 export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): Promise<OcrOutcome> {
   const [from, to] = run.progressSpan ?? [0, 100];
   const at = (share: number) => Math.round(from + (to - from) * share);
-  const langs = run.language.split('+');
   let engine;
   try {
     engine = await resolveEngine(config.ocrEngine);
@@ -56,28 +66,55 @@ export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): 
     if (err instanceof AppError) throw new TaskFailure(err.code, err.message, false);
     throw err;
   }
+  const auto = run.language === 'auto';
+  let langs = auto ? [] : run.language.split('+');
   const workDir = await ctx.workDir();
   ctx.progress({ percent: at(0.01), stage: 'preparing pages for OCR' });
+  const mode: OcrMode = run.mode ?? (run.skipText ? 'skip' : 'all');
   const plan = await ctx.pool.run(
     'ocrPlan',
-    { input: run.input, kind: run.kind, workDir, maxPages: config.maxPages, dpi: run.dpi, pages: run.pages, skipText: run.skipText, langs },
+    // Image uploads are decoded with the first installed language's engine when "auto" (WebP only).
+    { input: run.input, kind: run.kind, workDir, maxPages: config.maxPages, dpi: run.dpi, pages: run.pages, skipText: run.skipText, mode, langs: auto ? [installedDefault()] : langs },
     { signal: ctx.signal },
   );
   const todo = plan.pages.filter((p) => p.ocr);
-  let done = 0;
+  const pageJob = (p: PlannedPage) => ({ index: p.index, dpi: p.dpi, dpiHint: plan.imageDpiKnown?.[p.index] ?? true });
+  const options = {
+    source: plan.source,
+    engine: engine.engine,
+    ...(run.rotatePages ? { rotatePages: true } : {}),
+    ...(run.deskew ? { deskew: true } : {}),
+    ...(mode === 'redo' ? { maskText: true } : {}),
+    ...(mode === 'force' ? { rasterDir: workDir } : {}),
+  };
+  let detected: OcrOutcome['detected'];
+  let sample: OcrPageResult | undefined;
+  if (auto) {
+    if (todo.length) {
+      ctx.progress({ percent: at(0.02), stage: 'detecting the language' });
+      const found = await ctx.pool.run('ocrLanguage', { ...options, page: pageJob(todo[0]!) }, { signal: ctx.signal });
+      const { sample: s, ...rest } = found;
+      detected = rest;
+      sample = s;
+      langs = [found.language];
+    } else {
+      langs = [installedDefault()];
+    }
+  }
+  let done = sample ? 1 : 0;
   const onProgress = () => {
     done++;
     ctx.progress({ percent: at(0.05 + (0.9 * done) / Math.max(1, todo.length)), stage: `recognised page ${done}/${todo.length}` });
   };
-  const results: OcrPageResult[] = (
-    await ctx.pool.map(chunk(todo, ctx.pool.size), (pages) =>
-      ctx.pool.run(
-        'ocrRecognize',
-        { source: plan.source, pages: pages.map((p) => ({ index: p.index, dpi: p.dpi, dpiHint: plan.imageDpiKnown?.[p.index] ?? true })), engine: engine.engine, langs },
-        { signal: ctx.signal, onProgress },
-      ),
-    )
-  ).flat();
+  const rest = sample ? todo.filter((p) => p.index !== sample.page - 1) : todo;
+  const results: OcrPageResult[] = [
+    ...(sample ? [sample] : []),
+    ...(
+      await ctx.pool.map(chunk(rest, ctx.pool.size), (pages) =>
+        ctx.pool.run('ocrRecognize', { ...options, pages: pages.map(pageJob), langs }, { signal: ctx.signal, onProgress }),
+      )
+    ).flat(),
+  ].sort((a, b) => a.page - b.page);
   let assembled: AssembleResult | undefined;
   if (run.output) {
     ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
@@ -90,10 +127,17 @@ export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): 
         format: run.output.format,
         selected: plan.selected,
         results,
-        meta: { engine: engine.engine, language: run.language },
+        meta: { engine: engine.engine, language: langs.join('+'), ...(run.output.fileName ? { fileName: run.output.fileName } : {}) },
+        ...(run.output.sidecar ? { sidecar: run.output.sidecar } : {}),
       },
       { signal: ctx.signal },
     );
   }
-  return { engine, plan, results, assembled };
+  return { engine, plan, results, assembled, language: langs.join('+'), ...(detected ? { detected } : {}) };
+}
+
+/** The language of "auto" when no page needs reading: eng when installed, else the first installed. */
+function installedDefault(): string {
+  const codes = languageCodes();
+  return codes.includes('eng') ? 'eng' : (codes[0] ?? 'eng');
 }

@@ -91,7 +91,17 @@ export const featureRoutes: FastifyPluginAsync = async (app) => {
           ocr: {
             name: 'Optical Character Recognition',
             languages: c.ocrLanguages,
-            options: { language: 'string (e.g. eng, eng+fra)', outputFormat: ['searchable_pdf', 'text', 'json'], pages: 'string', dpi: 'integer' },
+            options: {
+              language: 'string (e.g. eng, eng+fra, or auto)',
+              outputFormat: ['searchable_pdf', 'text', 'json', 'hocr', 'alto'],
+              pages: 'string',
+              dpi: 'integer',
+              mode: ['skip', 'redo', 'force'],
+              rotatePages: 'boolean (default true)',
+              deskew: 'boolean (default false)',
+              sidecar: 'boolean (searchable_pdf + text in a zip)',
+              optimize: 'boolean (default true)',
+            },
             processing_mode: 'async',
           },
           ai: {

@@ -16,8 +16,14 @@ import { checkPdf, receiveFile, stringField, submitUpload } from './submit.js';
 
 const FIELDS_DOC =
   '`file` (pdf, png, jpeg, tiff, bmp, webp, gif; recognised by content, never by name); `options` JSON: ' +
-  '`language` (installed languages joined by +, default eng), `outputFormat` searchable_pdf|text|json (default searchable_pdf), ' +
-  '`pages` (e.g. 1-3,7), `dpi` 72–600 for rendering PDF pages (default 300), `skipText` (default true).';
+  '`language` (installed languages joined by +, default eng; `auto` detects it among the installed ones), `outputFormat` searchable_pdf|text|json|hocr|alto (default searchable_pdf), ' +
+  '`pages` (e.g. 1-3,7), `dpi` 72–600 for rendering PDF pages (default 300), `mode` skip|redo|force (default: skip, or OCR on top of text with `skipText: false`), ' +
+  '`rotatePages` (default true), `deskew` (default false), `sidecar` (searchable PDF + its text in a zip, default false), `optimize` (searchable PDF through the compression engine, default true).';
+
+/** "auto" stays "auto" (the job detects it); anything else must be installed languages. */
+function languageOf(spec: string): string {
+  return spec.trim().toLowerCase() === 'auto' ? 'auto' : parseLanguages(spec).join('+');
+}
 
 function pagesOf(options: OcrOptions) {
   try {
@@ -77,7 +83,7 @@ function runPreview(app: FastifyInstance, payload: OcrPreviewPayload) {
  */
 function estimateOutputSize(format: OcrOptions['outputFormat'], inputSize: number, ocrPages: number, pages: number): number {
   if (format === 'searchable_pdf') return Math.round(inputSize + 1500 + 2000 * ocrPages);
-  return Math.round(pages * (format === 'text' ? 1500 : 25_000));
+  return Math.round(pages * (format === 'text' ? 1500 : format === 'json' ? 25_000 : 30_000));
 }
 
 export const ocrRoutes: FastifyPluginAsync = async (app) => {
@@ -100,10 +106,22 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         type: 'ocr',
         options: (intake): OcrJobOptions => {
           const options = parseOcrOptions(intake.fields as Record<string, string>);
-          const language = parseLanguages(options.language).join('+');
+          const language = languageOf(options.language);
           pagesOf(options); // a malformed selection is a 400 before anything is checked
           const kind = kindOf(intake.files[0]!);
-          return { kind, language, outputFormat: options.outputFormat, ...(options.pages ? { pages: options.pages } : {}), dpi: options.dpi, skipText: options.skipText };
+          return {
+            kind,
+            language,
+            outputFormat: options.outputFormat,
+            ...(options.pages ? { pages: options.pages } : {}),
+            dpi: options.dpi,
+            skipText: options.mode ? options.mode === 'skip' : options.skipText,
+            ...(options.mode ? { mode: options.mode } : {}),
+            rotatePages: options.rotatePages,
+            deskew: options.deskew,
+            sidecar: options.sidecar,
+            optimize: options.optimize,
+          };
         },
         check: async (intake, stored, password) => {
           const file = intake.files[0]!;
@@ -116,7 +134,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
             return;
           }
           if (stored.kind === 'png') await checkPngData(file);
-          await runPreview(app, { path: file.path, kind: stored.kind, maxPages: app.config.maxPages, dpi: stored.dpi, skipText: stored.skipText, ...(pages ? { pages } : {}) });
+          await runPreview(app, { path: file.path, kind: stored.kind, maxPages: app.config.maxPages, dpi: stored.dpi, skipText: stored.mode ? stored.mode === 'skip' : stored.skipText, ...(pages ? { pages } : {}) });
         },
         message: (stored) => `OCR (${stored.language}, ${stored.outputFormat}) queued.`,
       });
@@ -140,7 +158,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
       const upload = await receiveFile(app, request);
       try {
         const options = parseOcrOptions(upload.fields as Record<string, string>);
-        const language = parseLanguages(options.language).join('+');
+        const language = languageOf(options.language);
         const pages = pagesOf(options);
         const { engine } = await resolveEngine(app.config.ocrEngine);
         const file = upload.files[0]!;
@@ -149,7 +167,8 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
         const password = stringField(upload.fields, 'password');
         if (kind === 'pdf' && password) await checkPdf(app, file, password);
         if (kind === 'png') await checkPngData(file);
-        const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText: options.skipText, ...(pages ? { pages } : {}) });
+        const skipText = options.mode ? options.mode === 'skip' : options.skipText;
+        const preview = await runPreview(app, { path: file.path, kind, maxPages: app.config.maxPages, dpi: options.dpi, skipText, ...(pages ? { pages } : {}) });
         const todo = preview.pages.filter((p) => p.will_ocr);
         // Pages past the described ones are assumed to be like the described ones, on average.
         const scale = preview.pages_truncated && preview.pages.length ? preview.page_count / preview.pages.length : 1;

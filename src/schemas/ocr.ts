@@ -8,16 +8,26 @@ import { parseFields } from './fields.js';
  * original API) or, for convenience, as form fields of the same names; `options` wins.
  */
 export const OcrOptionsSchema = Type.Object({
-  language: Type.String({ default: 'eng', maxLength: 100, description: 'installed languages joined by +, e.g. eng or eng+fra' }),
-  outputFormat: Type.Union([Type.Literal('searchable_pdf'), Type.Literal('text'), Type.Literal('json')], {
+  language: Type.String({ default: 'eng', maxLength: 100, description: 'installed languages joined by +, e.g. eng or eng+fra; "auto" detects the script and language among the installed ones' }),
+  outputFormat: Type.Union([Type.Literal('searchable_pdf'), Type.Literal('text'), Type.Literal('json'), Type.Literal('hocr'), Type.Literal('alto')], {
     default: 'searchable_pdf',
-    description: 'searchable_pdf = the original pages plus an invisible text layer; text = plain text, pages separated by form feeds; json = words with boxes and confidences',
+    description:
+      'searchable_pdf = the original pages plus an invisible text layer; text = plain text, pages separated by form feeds; json = words with boxes and confidences; hocr = hOCR 1.2 XHTML; alto = ALTO v4 XML',
   }),
   pages: Type.Optional(Type.String({ maxLength: 1000, description: 'pages to OCR, e.g. 1-3,7 (default all)' })),
   dpi: Type.Integer({ minimum: 72, maximum: 600, default: 300, description: 'resolution PDF pages are rendered at for recognition' }),
-  skipText: Type.Boolean({ default: true, description: 'leave pages that already have a text layer as they are' }),
+  skipText: Type.Boolean({ default: true, description: 'leave pages that already have a text layer as they are (mode skip); false OCRs them too, on top of their text' }),
+  mode: Type.Optional(
+    Type.Union([Type.Literal('skip'), Type.Literal('redo'), Type.Literal('force')], {
+      description: 'skip = pages with text are left as they are; redo = an old invisible OCR layer is removed and the page OCRed again (visible text kept); force = every page rasterised and OCRed. Wins over skipText',
+    }),
+  ),
+  rotatePages: Type.Boolean({ default: true, description: 'detect each page\'s orientation and turn pages upright when the detection is confident' }),
+  deskew: Type.Boolean({ default: false, description: 'measure the skew of the text lines and straighten the page before recognition (the output page shows straightened)' }),
+  sidecar: Type.Boolean({ default: false, description: 'searchable_pdf only: a zip of the searchable PDF and its text' }),
+  optimize: Type.Boolean({ default: true, description: 'the searchable PDF goes through the compression engine (level medium, verified, text layer kept); false keeps every page byte for byte' }),
 });
-export type OcrOptions = Static<typeof OcrOptionsSchema> & { outputFormat: 'searchable_pdf' | 'text' | 'json' };
+export type OcrOptions = Static<typeof OcrOptionsSchema> & { outputFormat: 'searchable_pdf' | 'text' | 'json' | 'hocr' | 'alto'; mode?: 'skip' | 'redo' | 'force' };
 
 /** The multipart fields → validated options; a bad `options` JSON or value is 400 INVALID_OPTIONS. */
 export function parseOcrOptions(fields: Record<string, string | undefined>): OcrOptions {
@@ -38,13 +48,22 @@ export function parseOcrOptions(fields: Record<string, string | undefined>): Ocr
       if (v !== null && v !== undefined) merged[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
   }
-  return parseFields(OcrOptionsSchema, merged) as OcrOptions;
+  const options = parseFields(OcrOptionsSchema, merged) as OcrOptions;
+  if (options.sidecar && options.outputFormat !== 'searchable_pdf') {
+    throw new AppError('INVALID_OPTIONS', `sidecar goes with outputFormat searchable_pdf (a zip of the PDF and its text), not ${options.outputFormat}.`, { fields: [{ field: 'sidecar' }] });
+  }
+  return options;
 }
 
 /** The multipart form of POST /api/ocr and /api/ocr/preview, for the OpenAPI document. */
 export const OcrFormSchema = Type.Object({
   file: Type.String({ format: 'binary', description: 'pdf, png, jpeg, tiff (multi-page), bmp, webp or gif, recognised by content' }),
-  options: Type.Optional(Type.String({ description: 'JSON: {"language": "eng+fra", "outputFormat": "searchable_pdf|text|json", "pages": "1-3", "dpi": 300, "skipText": true}' })),
+  options: Type.Optional(
+    Type.String({
+      description:
+        'JSON: {"language": "eng+fra|auto", "outputFormat": "searchable_pdf|text|json|hocr|alto", "pages": "1-3", "dpi": 300, "mode": "skip|redo|force", "skipText": true, "rotatePages": true, "deskew": false, "sidecar": false, "optimize": true}',
+    }),
+  ),
   password: Type.Optional(Type.String({ description: 'opens a password-protected PDF (used once at submission: the stored copy is decrypted; never stored)' })),
   job_id: Type.Optional(Type.String({ format: 'uuid', description: 'idempotent resubmission' })),
   webhook_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed the final job JSON' })),

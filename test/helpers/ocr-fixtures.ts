@@ -166,3 +166,37 @@ export function charAccuracy(expected: string, actual: string): number {
   }
   return a.length ? Math.max(0, 1 - prev[b.length]! / a.length) : 1;
 }
+
+/**
+ * A scan turned by `degrees` clockwise as a scanner would lay it (sharp, white fill): 90,
+ * 180 and 270 turn the page sideways or upside down; small angles skew it (the canvas grows
+ * to hold the turned page). Gray PNG at the scan's dpi.
+ */
+export async function turnedScan(scan: Scan, degrees: number): Promise<Scan> {
+  const sharp = (await import('sharp')).default;
+  const { data, info } = await sharp(Buffer.from(scan.gray), { raw: { width: scan.width, height: scan.height, channels: 1 } })
+    .rotate(degrees, { background: { r: 255, g: 255, b: 255 } })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const gray = info.channels === 1 ? new Uint8Array(data) : Uint8Array.from({ length: info.width * info.height }, (_, i) => data[i * info.channels]!);
+  const png = await sharp(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }).withMetadata({ density: scan.dpi }).png().toBuffer();
+  const jpeg = await sharp(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }).withMetadata({ density: scan.dpi }).jpeg({ quality: 85 }).toBuffer();
+  return { width: info.width, height: info.height, dpi: scan.dpi, gray, png, jpeg };
+}
+
+/** A denser page (a letter's worth of lines, A5 width) for orientation and skew tests: OSD needs enough text to be sure. */
+export const LETTER_LINES: string[] = [
+  'Dear Mr. Thompson, thank you for your letter of March 3.',
+  'We have reviewed the contract and agree with most terms.',
+  'The delivery schedule in section four needs one change:',
+  'the second shipment should arrive before the end of June.',
+  'Our warehouse in Rotterdam will be closed during July.',
+  'Please send the revised draft to our legal department,',
+  'who will confirm the changes within two working days.',
+  'The invoice for the first order is attached to this letter.',
+  'Payment will follow within thirty days of its receipt.',
+  'We look forward to a long and successful cooperation.',
+  'With kind regards, Elisabeth Moreau, Purchasing Manager',
+];
+export const LETTER_SIZE: [number, number] = [500, 460];

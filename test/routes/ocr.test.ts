@@ -47,10 +47,11 @@ function pdftotext(t: Test, pdf: Buffer, page?: number): string {
   return execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-']).toString('utf8');
 }
 
-t.test('scanned PDF → searchable PDF (native engine): original images kept, text layer on the words, small', async (t) => {
+t.test('scanned PDF → searchable PDF (native engine, optimize false): original images kept, text layer on the words, small', async (t) => {
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const input = imagePdf(scans);
-  const { job, body, headers } = await ocr(t, app, { name: 'scan.pdf', data: input });
+  // optimize: false keeps every page byte for byte (optimize is tested in ocr-more.test.ts).
+  const { job, body, headers } = await ocr(t, app, { name: 'scan.pdf', data: input }, { optimize: false });
   t.match(headers['content-disposition'], /filename="scan_ocr.pdf"/);
   t.match(job.result, { engine: NATIVE, language: 'eng', output_format: 'searchable_pdf', input_type: 'pdf', page_count: 2, pages_ocr: [1, 2], pages_with_text: [] });
   t.equal(job.progress.percent, 100);

@@ -131,3 +131,42 @@ t.test('a pool whose threads hold tesseract.js workers shuts down cleanly', asyn
   await pool.destroy();
   t.pass('destroyed; the nested tesseract.js thread went with its pool thread');
 });
+
+t.test('OSD report, skew measure, gray turns, invisible-text removal, language pick (issue 19 pieces)', async (t) => {
+  const { parseOsd } = await import('../../workers/ocr/osd.js');
+  t.same(parseOsd('Page number: 0\nOrientation in degrees: 90\nRotate: 270\nOrientation confidence: 14.76\nScript: Latin\nScript confidence: 11.90\n'), {
+    rotate: 270, confidence: 14.76, script: 'Latin', scriptConfidence: 11.9,
+  });
+  t.same(parseOsd('Too few characters. Skipping this page\n'), { rotate: 0, confidence: 0, script: null, scriptConfidence: 0 });
+
+  const { measureSkew, rotateGray } = await import('../../workers/ocr/skew.js');
+  // Three dark lines descending 2° to the right on a white 600 × 300 image.
+  const w = 600;
+  const h = 300;
+  const gray = new Uint8Array(w * h).fill(255);
+  for (const y0 of [60, 140, 220]) for (let x = 20; x < 580; x++) for (let d = 0; d < 6; d++) gray[Math.round(y0 + d + x * Math.tan((2 * Math.PI) / 180)) * w + x] = 0;
+  t.ok(Math.abs(measureSkew(gray, w, h) - 2) <= 0.05, `measured ${measureSkew(gray, w, h)}°`);
+  t.equal(measureSkew(new Uint8Array(w * h).fill(255), w, h), 0, 'a blank page is left alone');
+  const photo = Uint8Array.from({ length: w * h }, (_, i) => 128 + Math.round(90 * Math.sin((i % w) / 37) * Math.cos(Math.floor(i / w) / 23)));
+  t.equal(measureSkew(photo, w, h), 0, 'a picture without lines of text is left alone');
+  const img = Uint8Array.from([1, 2, 3, 4, 5, 6]); // 3 × 2
+  t.same([...rotateGray(img, 3, 2, 90).gray], [4, 1, 5, 2, 6, 3]);
+  t.same([...rotateGray(img, 3, 2, 180).gray], [6, 5, 4, 3, 2, 1]);
+  t.same([...rotateGray(img, 3, 2, 270).gray], [3, 6, 2, 5, 1, 4]);
+
+  const { stripInvisibleText } = await import('../../workers/ocr/invisible-text.js');
+  const content = Buffer.from('q BT /F1 12 Tf (Seen \\) \\(kept\\)) Tj ET BT 3 Tr /F1 9 Tf 10 10 Td (gone) Tj [(also) 5 (gone)] TJ ET Q BT 0 Tr (shown) Tj ET BI /W 1 /H 1 ID \x00Tj EI Q');
+  const out = Buffer.from(stripInvisibleText(content)!).toString('latin1');
+  t.notMatch(out, /gone/);
+  t.match(out, /\(Seen \\\) \\\(kept\\\)\) Tj/);
+  t.match(out, /\(shown\) Tj/);
+  t.match(out, /ID \x00Tj EI/, 'inline image data is not read as operators');
+  t.equal(stripInvisibleText(Buffer.from('BT (x) Tj ET')), undefined, 'no invisible text: nothing to change');
+
+  const { pickLanguage, candidatesFor } = await import('../../workers/ocr/language.js');
+  t.same(candidatesFor('Latin', ['deu', 'eng', 'fra', 'rus']), ['deu', 'eng', 'fra']);
+  t.same(candidatesFor('Cyrillic', ['deu', 'eng', 'rus']), ['rus']);
+  t.same(candidatesFor('Cyrillic', ['deu', 'eng']), ['deu', 'eng'], 'none of the script installed: all are candidates');
+  t.equal(pickLanguage('Der Vertrag wurde gestern von beiden Parteien unterschrieben und ist jetzt gültig.', ['deu', 'eng', 'fra', 'spa']), 'deu');
+  t.equal(pickLanguage('ok', ['deu', 'eng']), undefined, 'too short to tell');
+});

@@ -7,6 +7,8 @@ import { attachTextLayer, newTextLayerContext } from './text-layer.js';
 import { textLayerPage } from './text-layer-words.js';
 import type { OcrOutputFormat, OcrPageResult } from './types.js';
 import { toJsonOutput } from './json-output.js';
+import { toAlto, toHocr } from './hocr-alto.js';
+import { applyPageFix, isFixed } from './page-fix.js';
 
 export interface AssemblePayload {
   source: string;
@@ -17,7 +19,9 @@ export interface AssemblePayload {
   /** 1-based pages that go into text/json output, in order. */
   selected: number[];
   results: OcrPageResult[];
-  meta: { engine: string; language: string };
+  meta: { engine: string; language: string; fileName?: string };
+  /** Also write the text of the searchable PDF here (sidecar): every selected page, each ending with a form feed. */
+  sidecar?: string;
 }
 
 export interface AssembleResult {
@@ -65,6 +69,8 @@ export async function assemble(p: AssemblePayload): Promise<AssembleResult> {
     if (p.format === 'searchable_pdf') {
       const ctx = newTextLayerContext(mupdf, doc, addGlyphlessFont(doc));
       for (const r of p.results) {
+        if (r.raster) await replaceWithRaster(mupdf, doc, r);
+        else if (isFixed(r.fix)) applyPageFix(mupdf, doc, r.page - 1, r.fix);
         const page = doc.loadPage(r.page - 1);
         try {
           textLayerBytes += attachTextLayer(ctx, page, r);
@@ -74,26 +80,57 @@ export async function assemble(p: AssemblePayload): Promise<AssembleResult> {
       }
       const { bytes, incremental } = savePdf(doc, p.builtFromImages);
       await writeFile(p.output, bytes);
+      if (p.sidecar) await writeFile(p.sidecar, selectedPages(doc, p, byPage).map((pg) => `${pg.result.text}\n\f`).join(''), 'utf8');
       return { outputSize: bytes.length, textLayerBytes, incremental };
     }
-    // text / json: OCR results, and the existing text of pages that were skipped for having it.
-    const pages = p.selected.map((n) => {
-      const found = byPage.get(n);
-      if (found) return { result: found, source: 'ocr' as const };
-      const page = doc.loadPage(n - 1);
-      try {
-        return { result: textLayerPage(page, n), source: 'text_layer' as const };
-      } finally {
-        page.destroy();
-      }
-    });
+    const pages = selectedPages(doc, p, byPage);
     const body =
       p.format === 'text'
         ? pages.map((pg) => `${pg.result.text}\n\f`).join('')
-        : JSON.stringify(toJsonOutput(pages, p.meta));
+        : p.format === 'hocr'
+          ? toHocr(pages, p.meta)
+          : p.format === 'alto'
+            ? toAlto(pages, p.meta)
+            : JSON.stringify(toJsonOutput(pages, p.meta));
     await writeFile(p.output, body, 'utf8');
     return { outputSize: (await stat(p.output)).size, textLayerBytes: 0, incremental: false };
   } finally {
     doc.destroy();
   }
+}
+
+/** text / json / hocr / alto: OCR results, and the existing text of pages that were skipped for having it. */
+function selectedPages(doc: Mupdf.PDFDocument, p: AssemblePayload, byPage: Map<number, OcrPageResult>) {
+  return p.selected.map((n) => {
+    const found = byPage.get(n);
+    if (found) return { result: found, source: 'ocr' as const };
+    const page = doc.loadPage(n - 1);
+    try {
+      return { result: textLayerPage(page, n), source: 'text_layer' as const };
+    } finally {
+      page.destroy();
+    }
+  });
+}
+
+/**
+ * mode force: the page's content becomes the image it was rendered to (as shown: upright,
+ * straightened), on a page of the displayed size with no /Rotate; annotations stay.
+ */
+async function replaceWithRaster(mupdf: typeof Mupdf, doc: Mupdf.PDFDocument, r: OcrPageResult): Promise<void> {
+  const raster = r.raster!;
+  const ref = doc.addImage(new mupdf.Image(await readFile(raster.path)));
+  const w = (raster.widthPx * 72) / r.dpi;
+  const h = (raster.heightPx * 72) / r.dpi;
+  const num = (n: number) => (Math.round(n * 1000) / 1000).toString();
+  const pageObj = doc.findPage(r.page - 1);
+  for (const box of ['CropBox', 'TrimBox', 'BleedBox', 'ArtBox']) pageObj.delete(box);
+  pageObj.put('MediaBox', [0, 0, Number(num(w)), Number(num(h))]);
+  pageObj.put('Rotate', 0);
+  const resources = doc.newDictionary();
+  const xobjects = doc.newDictionary();
+  xobjects.put('Im0', ref);
+  resources.put('XObject', xobjects);
+  pageObj.put('Resources', resources);
+  pageObj.put('Contents', doc.addStream(`q ${num(w)} 0 0 ${num(h)} 0 0 cm /Im0 Do Q`, doc.newDictionary()));
 }

@@ -4,7 +4,8 @@ import type { PageRange } from '../../src/schemas/pages.js';
 import { loadMupdf, openPdf, selectPages } from '../pdf.js';
 import { buildImagePdf } from './image-pdf.js';
 import { cappedDpi } from './render.js';
-import type { OcrInputKind, OcrPlan, PlannedPage } from './types.js';
+import { removeInvisibleText } from './invisible-text.js';
+import type { OcrInputKind, OcrMode, OcrPlan, PlannedPage } from './types.js';
 
 export interface PlanPayload {
   input: string;
@@ -15,6 +16,8 @@ export interface PlanPayload {
   dpi: number;
   pages?: PageRange[];
   skipText: boolean;
+  /** Wins over skipText: skip = skipText true, all = skipText false (OCR on top of text), redo, force. */
+  mode?: OcrMode;
   langs: string[];
 }
 
@@ -42,8 +45,23 @@ export async function planOcr(p: PlanPayload): Promise<OcrPlan & { imageDpiKnown
     await writeFile(source, built.pdf);
     imagePages = built.pages;
   }
+  const mode: OcrMode = p.mode ?? (p.skipText ? 'skip' : 'all');
   const { doc, pages: pageCount } = await openPdf(source, { maxPages: p.maxPages });
   try {
+    let invisibleRemoved: number[] | undefined;
+    if (mode === 'redo' && !imagePages) {
+      // The old OCR layers go first, in a copy the rest of the job reads (the upload stays as it was).
+      const chosen = new Set(selectPages(p.pages, pageCount));
+      const seen = new Set<number>();
+      invisibleRemoved = [];
+      for (let index = 0; index < pageCount; index++) {
+        if (chosen.has(index) && removeInvisibleText(doc, index, seen) > 0) invisibleRemoved.push(index + 1);
+      }
+      if (invisibleRemoved.length) {
+        source = path.join(p.workDir, 'source-redo.pdf');
+        await writeFile(source, doc.saveToBuffer(doc.wasRepaired() ? 'compress' : 'incremental').asUint8Array());
+      }
+    }
     const selected = selectPages(p.pages, pageCount);
     const chosen = new Set(selected);
     const pages: PlannedPage[] = [];
@@ -59,7 +77,7 @@ export async function planOcr(p: PlanPayload): Promise<OcrPlan & { imageDpiKnown
         pages.push({
           index,
           hasText,
-          ocr: chosen.has(index) && !(hasText && p.skipText),
+          ocr: chosen.has(index) && !(hasText && mode === 'skip'),
           dpi,
           widthPx: Math.round(((x1 - x0) * dpi) / 72),
           heightPx: Math.round(((y1 - y0) * dpi) / 72),
@@ -68,7 +86,15 @@ export async function planOcr(p: PlanPayload): Promise<OcrPlan & { imageDpiKnown
         page.destroy();
       }
     }
-    return { source, pageCount, pages, selected: selected.map((i) => i + 1), capped, ...(imagePages ? { imageDpiKnown: imagePages.map((i) => i.dpiKnown) } : {}) };
+    return {
+      source,
+      pageCount,
+      pages,
+      selected: selected.map((i) => i + 1),
+      capped,
+      ...(invisibleRemoved ? { invisibleRemoved } : {}),
+      ...(imagePages ? { imageDpiKnown: imagePages.map((i) => i.dpiKnown) } : {}),
+    };
   } finally {
     doc.destroy();
   }

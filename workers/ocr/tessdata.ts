@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { installedLanguages } from '../../src/ocr/languages.js';
+import { installedLanguages, osdModel, OSD } from '../../src/ocr/languages.js';
 import { TaskError } from '../task.js';
 
 /**
@@ -19,7 +19,7 @@ let folder: string | undefined;
 
 function tessdataFolder(): string {
   if (folder) return folder;
-  const langs = [...installedLanguages().values()];
+  const langs = [...installedLanguages().values(), ...[osdModel()].filter((m) => m !== undefined)];
   const stamp = langs.map((l) => `${l.code}:${statSync(l.file).size}:${Math.round(statSync(l.file).mtimeMs)}`).join(',');
   let hash = 0;
   for (const ch of stamp) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) >>> 0;
@@ -33,8 +33,8 @@ function tessdataFolder(): string {
 export function ensureTessdata(langs: readonly string[]): string {
   const dir = tessdataFolder();
   for (const code of langs) {
-    const lang = installedLanguages().get(code);
-    if (!lang) throw new TaskError('UNSUPPORTED_LANGUAGE', `OCR language "${code}" is not installed.`);
+    const lang = code === OSD ? osdModel() : installedLanguages().get(code);
+    if (!lang) throw new TaskError(code === OSD ? 'PROCESSING_FAILED' : 'UNSUPPORTED_LANGUAGE', `OCR language "${code}" is not installed.`);
     const target = path.join(dir, `${code}.traineddata`);
     if (existsSync(target)) continue;
     const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

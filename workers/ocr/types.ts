@@ -4,7 +4,9 @@
  * entry says how many pixels per inch that image has, so a consumer can map to points.
  */
 export type OcrEngineName = 'native' | 'wasm';
-export type OcrOutputFormat = 'searchable_pdf' | 'text' | 'json';
+export type OcrOutputFormat = 'searchable_pdf' | 'text' | 'json' | 'hocr' | 'alto';
+/** skip: pages with text are left alone; redo: old invisible text removed, pages OCRed again; force: pages rasterised and OCRed. */
+export type OcrMode = 'skip' | 'redo' | 'force' | 'all';
 /** What sniff() said the upload is; every kind but pdf is turned into a PDF first. */
 export type OcrInputKind = 'pdf' | 'png' | 'jpeg' | 'tiff' | 'bmp' | 'webp' | 'gif';
 
@@ -39,6 +41,12 @@ export interface OcrPageResult {
   text: string;
   /** Mean word confidence (0–100); null when no word was found. */
   meanConfidence: number | null;
+  /** Turned upright (degrees clockwise) and straightened (degrees) before recognition; the output page gets the same. */
+  fix?: { rotate: number; skew: number };
+  /** Orientation detection's answer, when it ran: what it proposed and how sure it was. */
+  orientation?: { rotate: number; confidence: number; script: string | null };
+  /** mode force: the page as rendered (a JPEG in the job's folder) that replaces the page's content. */
+  raster?: { path: string; widthPx: number; heightPx: number };
 }
 
 /** One page of the plan: whether it is OCRed, and at which resolution it is rendered. */
@@ -66,4 +74,6 @@ export interface OcrPlan {
   selected: number[];
   /** Pages whose render dpi was lowered to stay under the pixel cap. */
   capped: number[];
+  /** mode redo: pages whose old invisible text layer was removed. */
+  invisibleRemoved?: number[];
 }

@@ -1,0 +1,252 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import type { FastifyInstance } from 'fastify';
+import JSZip from 'jszip';
+import * as mupdf from 'mupdf';
+import { nativeTesseract } from '../../src/ocr/engine.js';
+import { multipart, startApp, tempDir, waitForJob } from '../helpers/app.js';
+import { charAccuracy, imagePdf, LETTER_LINES, LETTER_SIZE, PAGE_LINES, scanPdf, turnedScan, typesetPdf, type Scan } from '../helpers/ocr-fixtures.js';
+
+/**
+ * Issue 19 end to end: pages turned upright, straightened, old layers redone, rasterised,
+ * archive formats, sidecar, language detection, optimize. Fixtures are generated: a letter
+ * typeset, rendered at 300 dpi like a scanner, turned by sharp.
+ */
+t.setTimeout(900_000);
+
+let letter: Scan;
+let NATIVE: 'native' | 'wasm';
+const truth = LETTER_LINES.join('\n');
+t.before(async () => {
+  letter = scanPdf(await typesetPdf([LETTER_LINES], LETTER_SIZE))[0]!;
+  NATIVE = (await nativeTesseract()) ? 'native' : 'wasm';
+});
+
+async function ocr(t: Test, app: FastifyInstance, file: { name: string; data: Buffer }, options: Record<string, unknown> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/api/ocr', ...(await multipart({ options: JSON.stringify(options) }, [{ ...file, type: 'application/octet-stream' }])) });
+  t.equal(res.statusCode, 202, res.body);
+  const job = await waitForJob(app, res.json().job_id, 300_000);
+  t.equal(job.status, 'completed', JSON.stringify(job.error ?? job.result));
+  const dl = await app.inject({ method: 'GET', url: job.download_url });
+  t.equal(dl.statusCode, 200);
+  return { job, body: dl.rawPayload, headers: dl.headers };
+}
+
+function pdftotext(t: Test, pdf: Buffer, page?: number): string {
+  const file = path.join(tempDir(t), 'out.pdf');
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-']).toString('utf8');
+}
+
+/** Throws unless every element closes in order, attributes are quoted and no bare & or < is left in text. */
+function wellFormed(xml: string): void {
+  const stack: string[] = [];
+  const body = xml.replace(/^<\?xml[^>]*\?>\s*/, '').replace(/^<!DOCTYPE[^>]*>\s*/, '');
+  let at = 0;
+  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/g)) {
+    const text = body.slice(at, m.index);
+    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(text)) throw new Error(`bad text before offset ${m.index}: ${text.slice(0, 50)}`);
+    at = m.index! + m[0].length;
+    if (m[1]) {
+      if (stack.pop() !== m[2]) throw new Error(`</${m[2]}> closes nothing open at ${m.index}`);
+    } else if (!m[4]) stack.push(m[2]!);
+  }
+  if (stack.length || /\S/.test(body.slice(at))) throw new Error(`unclosed: ${stack.join(' ')}`);
+}
+
+/** The word's box on the displayed page, in points from the top-left. */
+function wordBox(pdf: Buffer, page: number, word: string): { x0: number; y0: number; w: number; h: number } | undefined {
+  const doc = new mupdf.PDFDocument(pdf);
+  const p = doc.loadPage(page - 1);
+  const quad = (p.search(word, {}) as number[][][])[0]?.[0];
+  const [, , w, h] = p.getBounds();
+  if (!quad) return undefined;
+  return { x0: Math.min(quad[0]!, quad[6]!), y0: Math.min(quad[1]!, quad[3]!), w: w!, h: h! };
+}
+
+t.test('pages turned 90°, 180° and 270° are turned upright (defaults) and read in order, both engines', async (t) => {
+  const turned = await Promise.all([90, 180, 270].map((d) => turnedScan(letter, d)));
+  const input = imagePdf(turned);
+  for (const engine of [NATIVE, 'wasm'] as const) {
+    const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
+    const { job, body } = await ocr(t, app, { name: 'turned.pdf', data: input }, { optimize: false });
+    t.match(job.result, { engine, rotate_pages: true, pages_ocr: [1, 2, 3] });
+    // Turned clockwise by d, the page needs 360 − d more to stand upright.
+    t.same(job.result.pages_rotated, [{ page: 1, degrees: 270 }, { page: 2, degrees: 180 }, { page: 3, degrees: 90 }], engine);
+    const out = new mupdf.PDFDocument(body);
+    const before = new mupdf.PDFDocument(input);
+    for (const i of [1, 2, 3]) {
+      const acc = charAccuracy(truth, pdftotext(t, body, i));
+      t.ok(acc >= 0.97, `${engine} page ${i}: ${(acc * 100).toFixed(1)} %`);
+      const img = (d: mupdf.PDFDocument) => d.loadPage(i - 1).getObject().get('Resources', 'XObject', 'Im0').readRawStream().asUint8Array();
+      t.ok(Buffer.from(img(before)).equals(Buffer.from(img(out))), `page ${i}: the image is untouched (only /Rotate changed)`);
+      // The first words stand at the top left of the upright page, where they are printed (48 pt, ~30 pt down).
+      const box = wordBox(body, i, 'Thompson');
+      t.ok(box && box.y0 < 0.15 * box.h && box.x0 < 0.5 * box.w, `${engine} page ${i}: "Thompson" at ${JSON.stringify(box)}`);
+    }
+    const upright = await ocr(t, app, { name: 'upright.pdf', data: imagePdf([letter]) }, { optimize: false });
+    t.same(upright.job.result.pages_rotated, [], 'an upright page is left as it is');
+    t.ok(charAccuracy(truth, pdftotext(t, upright.body)) >= 0.99);
+  }
+});
+
+t.test('deskew: pages skewed by ±1–5° are straightened; the output shows them straight and the text lies on them', async (t) => {
+  const angles = [-5, -2, 1, 3.5];
+  const input = imagePdf(await Promise.all(angles.map((d) => turnedScan(letter, d))));
+  for (const engine of [NATIVE, 'wasm'] as const) {
+    const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
+    const { job, body } = await ocr(t, app, { name: 'skewed.pdf', data: input }, { deskew: true, optimize: false });
+    t.equal(job.result.pages_deskewed.length, 4);
+    job.result.pages_deskewed.forEach((d: { page: number; degrees: number }, i: number) => {
+      t.ok(Math.abs(d.degrees - angles[i]!) <= 0.2, `page ${d.page}: measured ${d.degrees}°, skewed by ${angles[i]}°`);
+    });
+    for (const i of [1, 2, 3, 4]) {
+      const acc = charAccuracy(truth, pdftotext(t, body, i));
+      t.ok(acc >= 0.97, `${engine} page ${i}: ${(acc * 100).toFixed(1)} %`);
+    }
+    // Shown straight: the rendered page's text lines measure level again.
+    const { measureSkew } = await import('../../workers/ocr/skew.js');
+    const pix = new mupdf.PDFDocument(body).loadPage(0).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
+    const level = measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight());
+    t.ok(Math.abs(level) <= 0.2, `page 1 renders with ${level}° skew left`);
+  }
+});
+
+t.test('a page upside down and skewed: turned and straightened in one go', async (t) => {
+  const input = imagePdf([await turnedScan(letter, 183), await turnedScan(letter, 87.5)]);
+  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
+  const { job, body } = await ocr(t, app, { name: 'both.pdf', data: input }, { deskew: true, optimize: false });
+  t.same(job.result.pages_rotated, [{ page: 1, degrees: 180 }, { page: 2, degrees: 270 }]);
+  t.ok(Math.abs(job.result.pages_deskewed[0].degrees - 3) <= 0.2, JSON.stringify(job.result.pages_deskewed));
+  t.ok(Math.abs(job.result.pages_deskewed[1].degrees + 2.5) <= 0.2, JSON.stringify(job.result.pages_deskewed));
+  for (const i of [1, 2]) {
+    const acc = charAccuracy(truth, pdftotext(t, body, i));
+    t.ok(acc >= 0.97, `page ${i}: ${(acc * 100).toFixed(1)} %`);
+  }
+});
+
+/** An image-only page with a wrong invisible text layer on it, and a page of visible typed text with a wrong invisible one too. */
+async function badLayerPdf(scan: Scan): Promise<Buffer> {
+  const doc = new mupdf.PDFDocument(imagePdf([scan]));
+  const typed = new mupdf.PDFDocument(await typesetPdf([['Visible typed text stays here.']]));
+  doc.graftPage(-1, typed, 0);
+  const font = doc.addSimpleFont(new mupdf.Font('Helvetica'));
+  for (const i of [0, 1]) {
+    const page = doc.findPage(i);
+    const res = page.get('Resources');
+    let fonts = res.get('Font');
+    if (!fonts.isDictionary()) {
+      fonts = doc.newDictionary();
+      res.put('Font', fonts);
+    }
+    fonts.put('Fbad', font);
+    const bad = doc.addStream('BT 3 Tr /Fbad 12 Tf 50 50 Td (Garbled wrongxyz layer qqq) Tj ET', doc.newDictionary());
+    const list = doc.newArray();
+    const c = page.get('Contents');
+    if (c.isArray()) c.forEach((x) => list.push(x));
+    else list.push(c);
+    list.push(bad);
+    page.put('Contents', list);
+  }
+  return Buffer.from(doc.saveToBuffer('compress').asUint8Array());
+}
+
+t.test('modes: skip leaves an old layer, redo replaces it (visible text kept), force rasterises', async (t) => {
+  const [scan] = scanPdf(await typesetPdf([PAGE_LINES[0]!]));
+  const input = await badLayerPdf(scan!);
+  t.match(pdftotext(t, input, 1), /wrongxyz/, 'the fixture has its bad layer');
+  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
+  const [skip, redo, force] = await Promise.all([
+    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'skip', optimize: false }),
+    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'redo', optimize: false }),
+    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'force', optimize: false }),
+  ]);
+  t.match(skip.job.result, { mode: 'skip', pages_ocr: [], pages_with_text: [1, 2] });
+  t.match(pdftotext(t, skip.body, 1), /wrongxyz/);
+
+  t.match(redo.job.result, { mode: 'redo', pages_ocr: [1, 2], pages_text_layer_removed: [1, 2] });
+  const page1 = pdftotext(t, redo.body, 1);
+  t.notMatch(page1, /wrongxyz/, 'the old layer is gone');
+  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), page1) >= 0.98, page1);
+  const page2 = pdftotext(t, redo.body, 2);
+  t.notMatch(page2, /wrongxyz/);
+  t.equal(page2.match(/Visible typed text stays here/g)?.length, 1, 'visible text kept, and not read a second time');
+
+  t.match(force.job.result, { mode: 'force', pages_ocr: [1, 2], pages_rasterized: [1, 2] });
+  const forced = new mupdf.PDFDocument(force.body);
+  const xo = forced.loadPage(1).getObject().get('Resources', 'XObject');
+  t.ok(xo.isDictionary() && xo.get('Im0').isStream(), 'page 2 is now an image');
+  const f2 = pdftotext(t, force.body, 2);
+  t.notMatch(f2, /wrongxyz/);
+  t.ok(charAccuracy('Visible typed text stays here.', f2) >= 0.95, f2);
+});
+
+t.test('hOCR, ALTO v4 and sidecar outputs; language auto', async (t) => {
+  const [scan] = scanPdf(await typesetPdf([PAGE_LINES[0]!]));
+  const input = imagePdf([scan!]);
+  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
+  const [hocr, alto, side, auto] = await Promise.all([
+    ocr(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'hocr' }),
+    ocr(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'alto' }),
+    ocr(t, app, { name: 'a.pdf', data: input }, { sidecar: true, optimize: false }),
+    ocr(t, app, { name: 'a.pdf', data: input }, { language: 'auto', outputFormat: 'text' }),
+  ]);
+  const xmllint = (_name: string, data: Buffer) => wellFormed(data.toString('utf8'));
+  t.match(hocr.headers['content-disposition'], /a_ocr\.hocr/);
+  const h = hocr.body.toString('utf8');
+  t.doesNotThrow(() => xmllint('a.hocr', hocr.body), 'hOCR is well-formed XML');
+  t.match(h, /class="ocr_page"[^>]*title="image &quot;page-1&quot;; bbox 0 0 \d+ \d+/);
+  const words = [...h.matchAll(/<span class="ocrx_word"[^>]*title="bbox (\d+) (\d+) (\d+) (\d+); x_wconf (\d+)">([^<]*)<\/span>/g)];
+  t.ok(words.length >= 20, `${words.length} words with bbox`);
+  t.equal(words[0]![6], 'Invoice');
+  t.ok(Math.abs(Number(words[0]![1]) - 200) < 15, 'first word at 48 pt = 200 px');
+
+  const a = alto.body.toString('utf8');
+  t.doesNotThrow(() => xmllint('a.xml', alto.body), 'ALTO is well-formed XML');
+  t.match(a, /<alto xmlns="http:\/\/www\.loc\.gov\/standards\/alto\/ns-v4#"/);
+  const strings = [...a.matchAll(/<String ID="[^"]+" HPOS="(\d+)" VPOS="(\d+)" WIDTH="(\d+)" HEIGHT="(\d+)" WC="[\d.]+" CONTENT="([^"]*)"\/>/g)];
+  t.ok(strings.length >= 20, `${strings.length} String elements`);
+  t.equal(strings[0]![5], 'Invoice');
+  t.ok(charAccuracy(PAGE_LINES[0]!.join(' '), strings.map((s) => s[5]).join(' ')) >= 0.98);
+
+  t.match(side.headers['content-disposition'], /a_ocr\.zip/);
+  const zip = await JSZip.loadAsync(side.body);
+  t.same(Object.keys(zip.files).sort(), ['a_ocr.pdf', 'a_ocr.txt']);
+  const txt = await zip.file('a_ocr.txt')!.async('string');
+  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), txt) >= 0.98, txt);
+  const pdf = Buffer.from(await zip.file('a_ocr.pdf')!.async('uint8array'));
+  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), pdftotext(t, pdf)) >= 0.98);
+
+  // Only eng, fra, deu and spa are installed: an English page is eng, and nothing else is chosen.
+  t.match(auto.job.result, { language: 'eng', language_detection: { requested: 'auto', detected: 'eng', script: 'Latin' } });
+  t.same(auto.job.result.language_detection.candidates, ['deu', 'eng', 'fra', 'spa']);
+  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), auto.body.toString('utf8')) >= 0.98);
+
+  const bad = await app.inject({ method: 'POST', url: '/api/ocr', ...(await multipart({ options: JSON.stringify({ sidecar: true, outputFormat: 'text' }) }, [{ name: 'a.pdf', data: input }])) });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().error.code, 'INVALID_OPTIONS');
+});
+
+t.test('language auto picks French among the installed languages for a French page', async (t) => {
+  const lines = ['Le chat dort sur la chaise près de la fenêtre.', 'Nous avons reçu votre lettre avec beaucoup de plaisir.', 'Les enfants jouent dans le jardin tous les après-midi.'];
+  const [scan] = scanPdf(await typesetPdf([lines], [595, 200]));
+  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
+  const { job } = await ocr(t, app, { name: 'fr.pdf', data: imagePdf([scan!]) }, { language: 'auto', outputFormat: 'text' });
+  t.match(job.result, { language: 'fra', language_detection: { detected: 'fra', first_pass: 'eng', method: 'franc' } });
+});
+
+t.test('optimize: the searchable PDF of a gray scan goes through the compression engine, text kept', async (t) => {
+  const input = imagePdf([letter, await turnedScan(letter, 180)]);
+  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
+  const [plain, small] = await Promise.all([ocr(t, app, { name: 's.pdf', data: input }, { optimize: false }), ocr(t, app, { name: 's.pdf', data: input })]);
+  t.equal(plain.job.result.optimize, false);
+  t.match(small.job.result.optimize, { level: 'medium', applied: true });
+  t.ok(small.body.length < input.length, `${small.body.length} < input ${input.length}`);
+  t.ok(small.body.length < plain.body.length, `${small.body.length} < unoptimized ${plain.body.length}`);
+  t.equal(small.job.result.optimize.size_after, small.body.length);
+  t.equal(pdftotext(t, small.body), pdftotext(t, plain.body), 'the same text, page for page');
+  const again = await ocr(t, app, { name: 's.pdf', data: input });
+  t.ok(again.body.equals(small.body), 'same input and options, same bytes');
+});
