@@ -87,6 +87,7 @@ export function parseCommand(name: CommandName, argv: string[], env: NodeJS.Proc
     if (raw === undefined) continue;
     let value: string | number | boolean = raw as string | boolean;
     if (f.file) value = readText(String(raw), flag);
+    if (f.negate) value = raw !== true;
     if (f.type === 'number') {
       value = Number(raw);
       if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${String(raw)}: expected a number`);

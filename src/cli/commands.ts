@@ -13,6 +13,8 @@ export interface Flag {
   help: string;
   /** The value is a path whose contents are sent (extract --schema). */
   file?: boolean;
+  /** A boolean flag that turns an option off (`--no-optimize` sends optimize: false). */
+  negate?: boolean;
 }
 
 export interface Command {
@@ -24,6 +26,8 @@ export interface Command {
   extensions: string[];
   /** Plain text files are sent as JSON text (summarize, translate). */
   acceptsText?: boolean;
+  /** Images as well as PDFs (OCR): the route's own parser tells the file types apart. */
+  acceptsImages?: boolean;
   /** `--option key=value` goes into the options JSON (true) or into top-level fields (compress). */
   optionsField: boolean;
   flags: Record<string, Flag>;
@@ -74,13 +78,19 @@ export const COMMANDS: Record<CommandName, Command> = {
     jobType: 'ocr',
     summary: 'scans and images → searchable PDF, text, JSON, hOCR or ALTO',
     extensions: ['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp', '.gif'],
+    acceptsImages: true,
     optionsField: true,
-    usage: 'pdf-smaller ocr FILES… [-o OUT] [--language eng] [--output-format searchable_pdf]',
+    usage: 'pdf-smaller ocr FILES… [-o OUT] [--language eng|auto] [--output-format searchable_pdf] [--deskew] [--mode redo]',
     flags: {
       language: { field: 'language', inOptions: true, type: 'string', help: 'installed languages joined by +, e.g. eng+fra' },
       'output-format': { field: 'outputFormat', inOptions: true, type: 'string', help: 'searchable_pdf | text | json | hocr | alto' },
       pages: { field: 'pages', inOptions: true, type: 'string', help: 'pages to OCR, e.g. 1-3,7' },
       dpi: { field: 'dpi', inOptions: true, type: 'number', help: 'rendering resolution for PDF pages (default 300)' },
+      mode: { field: 'mode', inOptions: true, type: 'string', help: 'skip | redo | force: pages with text left, their invisible layer redone, or every page rasterised' },
+      deskew: { field: 'deskew', inOptions: true, type: 'boolean', help: 'straighten skewed pages before reading them' },
+      sidecar: { field: 'sidecar', inOptions: true, type: 'boolean', help: 'the searchable PDF and its text, in one zip' },
+      'no-rotate': { field: 'rotatePages', inOptions: true, type: 'boolean', negate: true, help: 'leave pages as they lie (default: turned upright)' },
+      'no-optimize': { field: 'optimize', inOptions: true, type: 'boolean', negate: true, help: "keep the scan's own pixels (default: compressed)" },
     },
   },
   summarize: {

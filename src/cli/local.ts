@@ -52,7 +52,11 @@ async function jobKind(name: CommandName, config: Config): Promise<Job> {
     const [{ convertHandler }, { parseConvertFields }] = await Promise.all([import('../jobs/convert.js'), import('../schemas/convert.js')]);
     return { handler: convertHandler(config), options: (f) => ({ ...parseConvertFields(f as Record<string, string>) }) };
   }
-  if (name === 'ocr') throw new AppError('INVALID_OPTIONS', 'ocr runs on a server for now: add --server URL (the in-process runner for OCR is not built yet).');
+  if (name === 'ocr') {
+    const [{ ocrHandler }, { ocrJobOptions }, { resolveEngine }] = await Promise.all([import('../jobs/ocr.js'), import('../routes/ocr.js'), import('../ocr/engine.js')]);
+    await resolveEngine(config.ocrEngine); // OCR_ENGINE=native without tesseract: the server's 503 code, before any file
+    return { handler: ocrHandler(config), options: (f, file) => ({ ...ocrJobOptions(f as Record<string, string>, file) }) };
+  }
   const [{ aiRuntime }, options] = await Promise.all([import('../ai/runtime.js'), import('../ai/options.js')]);
   const rt = aiRuntime(config);
   const source = (file: ReceivedFile) => (sniff(file.head) === 'pdf' ? 'pdf' : 'text');
@@ -98,7 +102,7 @@ async function runOne(req: CliRequest, job: Job, file: InputFile, count: number,
     const received: ReceivedFile = { index: 0, path: stored, clientName: file.name, size: inputBytes, head };
     const options = job.options(req.fields, received);
     const pdf = sniff(head) === 'pdf';
-    if (!req.command.acceptsText) assertPdf(received); // as at submission: INVALID_FILE_TYPE, not a failed job
+    if (!req.command.acceptsText && !req.command.acceptsImages) assertPdf(received); // as at submission: INVALID_FILE_TYPE, not a failed job
     const extra = pdf ? await checkPdf(c, stored, req.password, req.command.name) : {};
     const input: FileJobInput & Record<string, unknown> = { files: jobFiles([received]), options, ...extra };
     c.ui.progress(file.label, 0, 'starting');
@@ -122,7 +126,15 @@ async function runOne(req: CliRequest, job: Job, file: InputFile, count: number,
       if (output) {
         await mkdir(path.dirname(output), { recursive: true });
         await copyFile(from, output);
+        // A result of several files (OCR's --sidecar: the PDF and its text) is written side by
+        // side, each extra one under the first's name with its own extension; the server
+        // offers the same files as one zip.
+        for (const extra of outcome.files!.slice(1)) {
+          const parsed = path.parse(output);
+          await copyFile(path.join(workDir, extra.name), path.join(parsed.dir, parsed.name + path.extname(extra.downloadName)));
+        }
       } else {
+        if (outcome.files!.length > 1) throw new AppError('INVALID_OPTIONS', 'This result is several files (--sidecar): give -o a file or a folder, not standard output.');
         process.stdout.write(await readFile(from));
       }
     } else {

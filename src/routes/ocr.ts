@@ -86,6 +86,30 @@ function estimateOutputSize(format: OcrOptions['outputFormat'], inputSize: numbe
   return Math.round(pages * (format === 'text' ? 1500 : format === 'json' ? 25_000 : 30_000));
 }
 
+/**
+ * The route's fields → an ocr job's options, with the route's 400s (options, languages,
+ * pages, file type). The command line's in-process runner uses it too.
+ */
+export function ocrJobOptions(fields: Record<string, string>, file: ReceivedFile): OcrJobOptions {
+  const options = parseOcrOptions(fields);
+  const language = languageOf(options.language);
+  pagesOf(options); // a malformed selection is a 400 before anything is checked
+  const kind = kindOf(file);
+  return {
+    kind,
+    language,
+    outputFormat: options.outputFormat,
+    ...(options.pages ? { pages: options.pages } : {}),
+    dpi: options.dpi,
+    skipText: options.mode ? options.mode === 'skip' : options.skipText,
+    ...(options.mode ? { mode: options.mode } : {}),
+    rotatePages: options.rotatePages,
+    deskew: options.deskew,
+    sidecar: options.sidecar,
+    optimize: options.optimize,
+  };
+}
+
 export const ocrRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/api/ocr',
@@ -104,25 +128,7 @@ export const ocrRoutes: FastifyPluginAsync = async (app) => {
       await resolveEngine(app.config.ocrEngine);
       return submitUpload(app, request, reply, {
         type: 'ocr',
-        options: (intake): OcrJobOptions => {
-          const options = parseOcrOptions(intake.fields as Record<string, string>);
-          const language = languageOf(options.language);
-          pagesOf(options); // a malformed selection is a 400 before anything is checked
-          const kind = kindOf(intake.files[0]!);
-          return {
-            kind,
-            language,
-            outputFormat: options.outputFormat,
-            ...(options.pages ? { pages: options.pages } : {}),
-            dpi: options.dpi,
-            skipText: options.mode ? options.mode === 'skip' : options.skipText,
-            ...(options.mode ? { mode: options.mode } : {}),
-            rotatePages: options.rotatePages,
-            deskew: options.deskew,
-            sidecar: options.sidecar,
-            optimize: options.optimize,
-          };
-        },
+        options: (intake) => ocrJobOptions(intake.fields as Record<string, string>, intake.files[0]!),
         check: async (intake, stored, password) => {
           const file = intake.files[0]!;
           const pages = parsePageSpec(stored.pages);
