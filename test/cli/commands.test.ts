@@ -1,32 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { moduleExt, projectRoot } from '../../src/paths.js';
 import { multipart, startApp, tempDir, waitForJob } from '../helpers/app.js';
 import { textPdf } from '../helpers/fixtures.js';
 import { photoPdf } from '../helpers/image-fixtures.js';
-import { charAccuracy, imagePdf, LETTER_LINES, LETTER_SIZE, scanPdf, turnedScan, typesetPdf } from '../helpers/ocr-fixtures.js';
-
-/**
- * `pdf-smaller COMMAND …` as a user runs it: a real process (the compiled CLI under npm test),
- * real files, real worker threads, and for --server a real listening server.
- */
-const entry = moduleExt === '.js' || process.env.PDF_SMALLER_WORKER_DIR ? [path.join(projectRoot, 'dist/src/cli.js')] : [...process.execArgv, path.join(projectRoot, 'src/cli.ts')];
-
-function cli(args: string[], opts: { cwd: string; stdin?: Buffer; env?: Record<string, string> }): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve) => {
-    // The compiled workers by absolute path: the command runs in the test's own folder.
-    const workers = process.env.PDF_SMALLER_WORKER_DIR ? { PDF_SMALLER_WORKER_DIR: path.resolve(projectRoot, process.env.PDF_SMALLER_WORKER_DIR) } : {};
-    const child = spawn(process.execPath, [...entry, ...args], { cwd: opts.cwd, env: { ...process.env, ...workers, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.end(opts.stdin);
-  });
-}
+import { cli } from '../helpers/cli.js';
 
 t.test('compress: files and a folder, results beside them or in -o, a summary, exit codes', async (t) => {
   const dir = tempDir(t);
@@ -118,39 +96,4 @@ t.test('convert and summarize run in-process too', async (t) => {
   const tr = await cli(['translate', 'story.txt', '--to', 'fr'], { cwd: dir, env: { AI_BASE_URL: '', OPENAI_API_KEY: '', OPENROUTER_API_KEY: '', AI_API_KEY: '' } });
   t.equal(tr.code, 1, 'no provider: AI_NOT_CONFIGURED (a 503: the server side is missing)');
   t.match(tr.stderr, /AI_NOT_CONFIGURED/);
-});
-
-t.test('ocr runs in-process: a sideways scan read upright, text and a sidecar, the same bytes as the server', async (t) => {
-  const dir = tempDir(t);
-  // A letter's worth of lines: orientation detection needs enough text to be sure.
-  const [page] = scanPdf(await typesetPdf([LETTER_LINES], LETTER_SIZE));
-  const scan = imagePdf([await turnedScan(page!, 90)]);
-  writeFileSync(path.join(dir, 'scan.pdf'), scan);
-  writeFileSync(path.join(dir, 'page.png'), page!.png);
-  const truth = LETTER_LINES.join('\n');
-
-  const text = await cli(['ocr', 'page.png', '--output-format', 'text', '-o', '-', '-q'], { cwd: dir });
-  t.equal(text.code, 0, text.stderr);
-  t.ok(charAccuracy(truth, text.stdout.toString('utf8')) >= 0.98, 'an image read to standard output');
-
-  const side = await cli(['ocr', 'scan.pdf', '--sidecar', '--json'], { cwd: dir });
-  t.equal(side.code, 0, side.stderr);
-  const report = JSON.parse(side.stdout.toString());
-  t.match(report.files[0].result, { pages_rotated: [{ page: 1 }] }, 'the sideways page was turned');
-  t.ok(existsSync(path.join(dir, 'scan_ocr.pdf')) && existsSync(path.join(dir, 'scan_ocr.txt')), 'the PDF and its text side by side');
-  t.ok(charAccuracy(truth, readFileSync(path.join(dir, 'scan_ocr.txt'), 'utf8')) >= 0.97, 'read upright');
-  t.equal((await cli(['ocr', 'scan.pdf', '--sidecar', '-o', '-'], { cwd: dir })).code, 2, 'several files cannot go to standard output');
-
-  const { app } = await startApp(t, { WORKER_THREADS: '2' });
-  const form = await multipart({ options: JSON.stringify({ outputFormat: 'searchable_pdf' }) }, [{ name: 'scan.pdf', data: scan }]);
-  const submitted = await app.inject({ method: 'POST', url: '/api/ocr', payload: form.payload, headers: form.headers });
-  const job = await waitForJob(app, submitted.json().job_id, 180_000);
-  t.equal(job.status, 'completed');
-  const server = (await app.inject({ method: 'GET', url: job.download_url })).rawPayload;
-  const local = await cli(['ocr', 'scan.pdf', '-o', 'local.pdf', '-q'], { cwd: dir });
-  t.equal(local.code, 0, local.stderr);
-  t.ok(readFileSync(path.join(dir, 'local.pdf')).equals(server), 'the same bytes as the server');
-  const bad = await cli(['ocr', 'page.png', '--language', 'xxx'], { cwd: dir });
-  t.equal(bad.code, 2);
-  t.match(bad.stderr, /UNSUPPORTED_LANGUAGE/);
 });
