@@ -22,6 +22,7 @@ import * as mupdf from 'mupdf';
 import { compress } from '../workers/compress.js';
 import type { Level } from '../workers/compress/types.js';
 import { scanFixture, type ScanVariant } from '../test/helpers/scan-fixtures.js';
+import { charAccuracy } from '../test/helpers/ocr-fixtures.js';
 
 interface Row {
   file: string;
@@ -73,15 +74,9 @@ function ocrPage(file: string, page: number): string {
   return run('tesseract', [`${base}.png`, '-']);
 }
 
+/** Character accuracy in percent: 100 × (1 − edit distance / length of the truth). */
 function accuracy(read: string, truth: string): number {
-  const [a, b] = [read.replace(/\s+/g, ' ').trim(), truth.replace(/\s+/g, ' ').trim()];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = cur;
-  }
-  return 100 * (1 - prev[b.length]! / Math.max(1, b.length));
+  return 100 * charAccuracy(truth, read);
 }
 
 /** Mean character accuracy over the pages. */

@@ -14,7 +14,8 @@ type Cs = 'gray' | 'rgb' | 'cmyk';
 const N: Record<Cs, number> = { gray: 1, rgb: 3, cmyk: 4 };
 const CS_NAME: Record<Cs, string> = { gray: 'DeviceGray', rgb: 'DeviceRGB', cmyk: 'DeviceCMYK' };
 
-function rng(seed: number): () => number {
+/** A small seeded generator (mulberry32): the same fixtures on every run. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

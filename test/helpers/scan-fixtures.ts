@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import * as mupdf from 'mupdf';
-import { buildPdf, addImage, pixmapOf, photoPixels, scanPixels } from './image-fixtures.js';
+import { buildPdf, addImage, pixmapOf, photoPixels, rng, scanPixels } from './image-fixtures.js';
 import { grayIccProfile } from './stream-encoders.js';
 import { encodeJpeg } from './baseline-jpeg.js';
 
@@ -36,16 +36,6 @@ export const SCAN_DPI = 300;
 
 const WORDS = 'the invoice for services rendered in march was paid by bank transfer on the fifth of april please keep this letter with your records total amount due includes value added tax at the standard rate our reference number appears above quote it in every reply customer service can be reached weekdays between nine and five thank you for your business delivery address account holder signature date received approved'.split(' ');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lines of words (about 44 characters each), the same for a seed. */
 export function scanLines(count: number, seed = 1): string[] {

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import t, { type Test } from 'tap';
-import type { FastifyInstance } from 'fastify';
+import t from 'tap';
 import * as mupdf from 'mupdf';
 import { nativeTesseract } from '../../src/ocr/engine.js';
-import { multipart, startApp, tempDir, waitForJob } from '../helpers/app.js';
+import { multipart, startApp } from '../helpers/app.js';
+import { ocrJob, pdftotext } from '../helpers/ocr-jobs.js';
 import { charAccuracy, imagePdf, LETTER_LINES, LETTER_SIZE, PAGE_LINES, scanPdf, turnedScan, typesetPdf, type Scan } from '../helpers/ocr-fixtures.js';
 import { readZip } from '../helpers/zip.js';
 
@@ -24,21 +21,7 @@ t.before(async () => {
   NATIVE = (await nativeTesseract()) ? 'native' : 'wasm';
 });
 
-async function ocr(t: Test, app: FastifyInstance, file: { name: string; data: Buffer }, options: Record<string, unknown> = {}) {
-  const res = await app.inject({ method: 'POST', url: '/api/ocr', ...(await multipart({ options: JSON.stringify(options) }, [{ ...file, type: 'application/octet-stream' }])) });
-  t.equal(res.statusCode, 202, res.body);
-  const job = await waitForJob(app, res.json().job_id, 300_000);
-  t.equal(job.status, 'completed', JSON.stringify(job.error ?? job.result));
-  const dl = await app.inject({ method: 'GET', url: job.download_url });
-  t.equal(dl.statusCode, 200);
-  return { job, body: dl.rawPayload, headers: dl.headers };
-}
 
-function pdftotext(t: Test, pdf: Buffer, page?: number): string {
-  const file = path.join(tempDir(t), 'out.pdf');
-  writeFileSync(file, pdf);
-  return execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-']).toString('utf8');
-}
 
 /** Throws unless every element closes in order, attributes are quoted and no bare & or < is left in text. */
 function wellFormed(xml: string): void {
@@ -71,7 +54,7 @@ t.test('pages turned 90°, 180° and 270° are turned upright (defaults) and rea
   const input = imagePdf(turned);
   for (const engine of [NATIVE, 'wasm'] as const) {
     const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
-    const { job, body } = await ocr(t, app, { name: 'turned.pdf', data: input }, { optimize: false });
+    const { job, body } = await ocrJob(t, app, { name: 'turned.pdf', data: input }, { optimize: false });
     t.match(job.result, { engine, rotate_pages: true, pages_ocr: [1, 2, 3] });
     // Turned clockwise by d, the page needs 360 − d more to stand upright.
     t.same(job.result.pages_rotated, [{ page: 1, degrees: 270 }, { page: 2, degrees: 180 }, { page: 3, degrees: 90 }], engine);
@@ -86,7 +69,7 @@ t.test('pages turned 90°, 180° and 270° are turned upright (defaults) and rea
       const box = wordBox(body, i, 'Thompson');
       t.ok(box && box.y0 < 0.15 * box.h && box.x0 < 0.5 * box.w, `${engine} page ${i}: "Thompson" at ${JSON.stringify(box)}`);
     }
-    const upright = await ocr(t, app, { name: 'upright.pdf', data: imagePdf([letter]) }, { optimize: false });
+    const upright = await ocrJob(t, app, { name: 'upright.pdf', data: imagePdf([letter]) }, { optimize: false });
     t.same(upright.job.result.pages_rotated, [], 'an upright page is left as it is');
     t.ok(charAccuracy(truth, pdftotext(t, upright.body)) >= 0.99);
   }
@@ -97,7 +80,7 @@ t.test('deskew: pages skewed by ±1–5° are straightened; the output shows the
   const input = imagePdf(await Promise.all(angles.map((d) => turnedScan(letter, d))));
   for (const engine of [NATIVE, 'wasm'] as const) {
     const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
-    const { job, body } = await ocr(t, app, { name: 'skewed.pdf', data: input }, { deskew: true, optimize: false });
+    const { job, body } = await ocrJob(t, app, { name: 'skewed.pdf', data: input }, { deskew: true, optimize: false });
     t.equal(job.result.pages_deskewed.length, 4);
     job.result.pages_deskewed.forEach((d: { page: number; degrees: number }, i: number) => {
       t.ok(Math.abs(d.degrees - angles[i]!) <= 0.2, `page ${d.page}: measured ${d.degrees}°, skewed by ${angles[i]}°`);
@@ -117,7 +100,7 @@ t.test('deskew: pages skewed by ±1–5° are straightened; the output shows the
 t.test('a page upside down and skewed: turned and straightened in one go', async (t) => {
   const input = imagePdf([await turnedScan(letter, 183), await turnedScan(letter, 87.5)]);
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const { job, body } = await ocr(t, app, { name: 'both.pdf', data: input }, { deskew: true, optimize: false });
+  const { job, body } = await ocrJob(t, app, { name: 'both.pdf', data: input }, { deskew: true, optimize: false });
   t.same(job.result.pages_rotated, [{ page: 1, degrees: 180 }, { page: 2, degrees: 270 }]);
   t.ok(Math.abs(job.result.pages_deskewed[0].degrees - 3) <= 0.2, JSON.stringify(job.result.pages_deskewed));
   t.ok(Math.abs(job.result.pages_deskewed[1].degrees + 2.5) <= 0.2, JSON.stringify(job.result.pages_deskewed));
@@ -159,9 +142,9 @@ t.test('modes: skip leaves an old layer, redo replaces it (visible text kept), f
   t.match(pdftotext(t, input, 1), /wrongxyz/, 'the fixture has its bad layer');
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const [skip, redo, force] = await Promise.all([
-    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'skip', optimize: false }),
-    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'redo', optimize: false }),
-    ocr(t, app, { name: 'bad.pdf', data: input }, { mode: 'force', optimize: false }),
+    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'skip', optimize: false }),
+    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'redo', optimize: false }),
+    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'force', optimize: false }),
   ]);
   t.match(skip.job.result, { mode: 'skip', pages_ocr: [], pages_with_text: [1, 2] });
   t.match(pdftotext(t, skip.body, 1), /wrongxyz/);
@@ -188,10 +171,10 @@ t.test('hOCR, ALTO v4 and sidecar outputs; language auto', async (t) => {
   const input = imagePdf([scan!]);
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const [hocr, alto, side, auto] = await Promise.all([
-    ocr(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'hocr' }),
-    ocr(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'alto' }),
-    ocr(t, app, { name: 'a.pdf', data: input }, { sidecar: true, optimize: false }),
-    ocr(t, app, { name: 'a.pdf', data: input }, { language: 'auto', outputFormat: 'text' }),
+    ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'hocr' }),
+    ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'alto' }),
+    ocrJob(t, app, { name: 'a.pdf', data: input }, { sidecar: true, optimize: false }),
+    ocrJob(t, app, { name: 'a.pdf', data: input }, { language: 'auto', outputFormat: 'text' }),
   ]);
   const xmllint = (_name: string, data: Buffer) => wellFormed(data.toString('utf8'));
   t.match(hocr.headers['content-disposition'], /a_ocr\.hocr/);
@@ -233,20 +216,20 @@ t.test('language auto picks French among the installed languages for a French pa
   const lines = ['Le chat dort sur la chaise près de la fenêtre.', 'Nous avons reçu votre lettre avec beaucoup de plaisir.', 'Les enfants jouent dans le jardin tous les après-midi.'];
   const [scan] = scanPdf(await typesetPdf([lines], [595, 200]));
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const { job } = await ocr(t, app, { name: 'fr.pdf', data: imagePdf([scan!]) }, { language: 'auto', outputFormat: 'text' });
+  const { job } = await ocrJob(t, app, { name: 'fr.pdf', data: imagePdf([scan!]) }, { language: 'auto', outputFormat: 'text' });
   t.match(job.result, { language: 'fra', language_detection: { detected: 'fra', first_pass: 'eng', method: 'franc' } });
 });
 
 t.test('optimize: the searchable PDF of a gray scan goes through the compression engine, text kept', async (t) => {
   const input = imagePdf([letter, await turnedScan(letter, 180)]);
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const [plain, small] = await Promise.all([ocr(t, app, { name: 's.pdf', data: input }, { optimize: false }), ocr(t, app, { name: 's.pdf', data: input })]);
+  const [plain, small] = await Promise.all([ocrJob(t, app, { name: 's.pdf', data: input }, { optimize: false }), ocrJob(t, app, { name: 's.pdf', data: input })]);
   t.equal(plain.job.result.optimize, false);
   t.match(small.job.result.optimize, { level: 'medium', applied: true });
   t.ok(small.body.length < input.length, `${small.body.length} < input ${input.length}`);
   t.ok(small.body.length < plain.body.length, `${small.body.length} < unoptimized ${plain.body.length}`);
   t.equal(small.job.result.optimize.size_after, small.body.length);
   t.equal(pdftotext(t, small.body), pdftotext(t, plain.body), 'the same text, page for page');
-  const again = await ocr(t, app, { name: 's.pdf', data: input });
+  const again = await ocrJob(t, app, { name: 's.pdf', data: input });
   t.ok(again.body.equals(small.body), 'same input and options, same bytes');
 });

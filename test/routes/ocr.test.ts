@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import t, { type Test } from 'tap';
-import type { FastifyInstance } from 'fastify';
+import { readdirSync } from 'node:fs';
+import t from 'tap';
 import * as mupdf from 'mupdf';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { nativeTesseract } from '../../src/ocr/engine.js';
 import { countByStatus } from '../../src/queue/index.js';
-import { multipart, startApp, tempDir, waitForJob } from '../helpers/app.js';
+import { multipart, startApp } from '../helpers/app.js';
+import { ocrJob, pdftotext, submitOcr } from '../helpers/ocr-jobs.js';
 import { charAccuracy, imagePdf, mixedPdf, PAGE_LINES, scanPdf, tiff, typesetPdf, webp, type Scan } from '../helpers/ocr-fixtures.js';
 
 /**
@@ -27,31 +25,14 @@ t.before(async () => {
 });
 const expected = (i: number) => PAGE_LINES[i]!.join('\n');
 
-async function submit(app: FastifyInstance, file: { name: string; data: Buffer }, options: Record<string, unknown> = {}, url = '/api/ocr') {
-  return app.inject({ method: 'POST', url, ...(await multipart({ options: JSON.stringify(options) }, [{ ...file, type: 'application/octet-stream' }])) });
-}
 
-async function ocr(t: Test, app: FastifyInstance, file: { name: string; data: Buffer }, options: Record<string, unknown> = {}) {
-  const res = await submit(app, file, options);
-  t.equal(res.statusCode, 202, res.body);
-  const job = await waitForJob(app, res.json().job_id, 120_000);
-  t.equal(job.status, 'completed', JSON.stringify(job.error ?? job.result));
-  const dl = await app.inject({ method: 'GET', url: job.download_url });
-  t.equal(dl.statusCode, 200);
-  return { job, body: dl.rawPayload, headers: dl.headers };
-}
 
-function pdftotext(t: Test, pdf: Buffer, page?: number): string {
-  const file = path.join(tempDir(t), 'out.pdf');
-  writeFileSync(file, pdf);
-  return execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-']).toString('utf8');
-}
 
 t.test('scanned PDF → searchable PDF (native engine, optimize false): original images kept, text layer on the words, small', async (t) => {
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const input = imagePdf(scans);
   // optimize: false keeps every page byte for byte (optimize is tested in ocr-more.test.ts).
-  const { job, body, headers } = await ocr(t, app, { name: 'scan.pdf', data: input }, { optimize: false });
+  const { job, body, headers } = await ocrJob(t, app, { name: 'scan.pdf', data: input }, { optimize: false });
   t.match(headers['content-disposition'], /filename="scan_ocr.pdf"/);
   t.match(job.result, { engine: NATIVE, language: 'eng', output_format: 'searchable_pdf', input_type: 'pdf', page_count: 2, pages_ocr: [1, 2], pages_with_text: [] });
   t.equal(job.progress.percent, 100);
@@ -83,8 +64,8 @@ t.test('scanned PDF → searchable PDF (native engine, optimize false): original
 t.test('PNG → text (wasm) and JPEG → json (wasm)', async (t) => {
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: 'wasm' });
   const [text, json] = await Promise.all([
-    ocr(t, app, { name: 'page.png', data: scans[0]!.png }, { outputFormat: 'text' }),
-    ocr(t, app, { name: 'page.jpg', data: scans[1]!.jpeg }, { outputFormat: 'json', language: 'eng+fra' }),
+    ocrJob(t, app, { name: 'page.png', data: scans[0]!.png }, { outputFormat: 'text' }),
+    ocrJob(t, app, { name: 'page.jpg', data: scans[1]!.jpeg }, { outputFormat: 'json', language: 'eng+fra' }),
   ]);
   t.match(text.job.result, { engine: 'wasm', input_type: 'png', output_format: 'text', pages_ocr: [1] });
   t.match(text.headers['content-type'], /^text\/plain/);
@@ -109,8 +90,8 @@ t.test('PNG → text (wasm) and JPEG → json (wasm)', async (t) => {
 t.test('multi-page TIFF → text, WebP → searchable PDF (native)', async (t) => {
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const [tif, wp] = await Promise.all([
-    ocr(t, app, { name: 'pages.tiff', data: tiff(scans) }, { outputFormat: 'text' }),
-    ocr(t, app, { name: 'page.webp', data: webp(scans[0]!) }),
+    ocrJob(t, app, { name: 'pages.tiff', data: tiff(scans) }, { outputFormat: 'text' }),
+    ocrJob(t, app, { name: 'page.webp', data: webp(scans[0]!) }),
   ]);
   t.match(tif.job.result, { input_type: 'tiff', page_count: 2, pages_ocr: [1, 2] });
   const pages = tif.body.toString('utf8').split('\f');
@@ -125,13 +106,13 @@ t.test('a PDF with a text page and a scanned page: only the scan is OCRed', asyn
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const born = ['This page was typed, not scanned.', 'Its text layer stays exactly as it is.'];
   const input = await mixedPdf(born, scans[1]!);
-  const pdf = await ocr(t, app, { name: 'mixed.pdf', data: input });
+  const pdf = await ocrJob(t, app, { name: 'mixed.pdf', data: input });
   t.match(pdf.job.result, { page_count: 2, pages_ocr: [2], pages_with_text: [1] });
   t.ok(charAccuracy(born.join('\n'), pdftotext(t, pdf.body, 1)) >= 0.99, 'the typed page reads as before');
   t.ok(charAccuracy(expected(1), pdftotext(t, pdf.body, 2)) >= 0.98, 'the scan now has text');
   t.ok(pdf.body.length <= input.length + 8 * 1024);
 
-  const json = await ocr(t, app, { name: 'mixed.pdf', data: input }, { outputFormat: 'json', pages: '1-2' });
+  const json = await ocrJob(t, app, { name: 'mixed.pdf', data: input }, { outputFormat: 'json', pages: '1-2' });
   const doc = JSON.parse(json.body.toString('utf8'));
   t.same(doc.pages.map((p: any) => [p.page, p.source]), [[1, 'text_layer'], [2, 'ocr']]);
   t.equal(doc.pages[0].blocks[0].lines[0].words[0].text, 'This');
@@ -140,7 +121,7 @@ t.test('a PDF with a text page and a scanned page: only the scan is OCRed', asyn
 t.test('preview: pages, text layers, image resolution and an estimate, no job', async (t) => {
   const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
   const input = await mixedPdf(['Typed text here.'], scans[0]!);
-  const res = await submit(app, { name: 'mixed.pdf', data: input }, { dpi: 200 }, '/api/ocr/preview');
+  const res = await submitOcr(app, { name: 'mixed.pdf', data: input }, { dpi: 200 }, '/api/ocr/preview');
   t.equal(res.statusCode, 200, res.body);
   const body = res.json();
   t.match(body, { success: true, input_type: 'pdf', page_count: 2, pages_with_text: [1], pages_to_ocr: 1, engine: NATIVE, language: 'eng' });
@@ -150,7 +131,7 @@ t.test('preview: pages, text layers, image resolution and an estimate, no job', 
   t.ok(body.estimated_seconds > 0);
   t.ok(body.estimated_output_size > input.length, 'a searchable PDF is the input plus its text layer');
 
-  const tif = await submit(app, { name: 'x.tif', data: tiff(scans) }, {}, '/api/ocr/preview');
+  const tif = await submitOcr(app, { name: 'x.tif', data: tiff(scans) }, {}, '/api/ocr/preview');
   t.match(tif.json(), { input_type: 'tiff', page_count: 2, pages_to_ocr: 2, pages: [{ images: [{ dpi: 300 }] }, {}] });
   t.equal(Object.values(await countByStatus(app.store.db)).reduce((a, b) => a + b, 0), 0, 'no job was created');
 });
@@ -174,7 +155,7 @@ t.test('refused uploads: unsupported language, corrupt or unknown files, bad opt
     ['page past the end of a PDF', { name: 'a.pdf', data: imagePdf(scans) }, { pages: '9' }, 400, 'INVALID_OPTIONS', /page 9 does not exist \(the document has 2\)/],
   ];
   for (const [name, file, options, status, code, message] of cases) {
-    const res = await submit(app, file, options);
+    const res = await submitOcr(app, file, options);
     t.equal(res.statusCode, status, `${name}: ${res.body}`);
     t.equal(res.json().error.code, code, name);
     if (message) t.match(res.json().error.message, message, name);

@@ -36,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { scanFixture, SCAN_DPI, type ScanVariant } from '../helpers/scan-fixtures.js';
 import { imagesOf, mupdf } from './compress-helpers.js';
+import { charAccuracy } from '../helpers/ocr-fixtures.js';
 
 const TOOLS = '/usr/bin:/bin';
 
@@ -65,14 +66,7 @@ function ocr(bytes: Buffer): string {
 
 /** Character accuracy in percent: 100 × (1 − edit distance / length of the truth). */
 function accuracy(read: string, truth: string): number {
-  const [a, b] = [read.replace(/\s+/g, ' ').trim(), truth.replace(/\s+/g, ' ').trim()];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = cur;
-  }
-  return 100 * (1 - prev[b.length]! / b.length);
+  return 100 * charAccuracy(truth, read);
 }
 
 /** Page 1 rendered by poppler (an independent CCITT decoder) as 8-bit RGB samples. */

@@ -102,3 +102,25 @@ t.test('stableId: two saves of the same document a second apart end up byte for 
   t.equal(back.getTrailer().get('ID').length, 2);
   back.destroy();
 });
+
+t.test('stableId: a second /ID half that MuPDF wrote as a literal string is taken too', async (t) => {
+  const doc = mupdf.Document.openDocument(await textPdf(1), 'application/pdf').asPDF()!;
+  const id = doc.newArray();
+  for (let i = 0; i < 2; i++) id.push(doc.newString('0123456789abcdef'));
+  doc.getTrailer().put('ID', id);
+  const saved = Buffer.from(repackXrefStream(doc.saveToBuffer('garbage=2,compress,objstms').asUint8Array().slice()));
+  doc.destroy();
+  // MuPDF prints a string whose bytes are mostly printable as a literal: two saves, two such values.
+  const literal = (value: string) => {
+    const text = saved.toString('latin1');
+    const m = /(\/ID\s*\[\s*\(0123456789abcdef\)\s*)<[0-9A-Fa-f]{32}>/.exec(text.slice(text.lastIndexOf('startxref') - 4096));
+    t.ok(m, 'the /ID as MuPDF wrote it');
+    return Buffer.from(text.replace(m![0], `${m![1]}(${value})`), 'latin1');
+  };
+  const [a, b] = [stableId(literal('k3Y\\)x!aQ9#pZ2wL')), stableId(literal('0123456789abcdef'))];
+  t.ok(Buffer.from(a).equals(Buffer.from(b)), 'the same bytes whatever the value and its form');
+  const back = mupdf.Document.openDocument(a, 'application/pdf').asPDF()!;
+  t.equal(back.wasRepaired(), false, 'opens without repair');
+  t.equal(back.getTrailer().get('ID').get(1).asByteString().length, 16, 'a 16-byte second half');
+  back.destroy();
+});

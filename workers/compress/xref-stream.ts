@@ -66,8 +66,11 @@ export function repackXrefStream(pdf: Uint8Array): Uint8Array {
 /**
  * MuPDF's save replaces the second half of the trailer's /ID with a value of its own making
  * that differs on every save, so two runs of the same job would write different bytes (issue
- * #17 asks for the same bytes). It is overwritten in place, same length, with a hash of the
- * file itself: still new whenever the content is, and the same for the same content. Files
+ * #17 asks for the same bytes). It is rewritten as a 32-digit hex string holding a hash of the
+ * file itself: still new whenever the content is, and the same for the same content. MuPDF
+ * writes that value as hex or, when its bytes happen to print, as a literal string (about one
+ * save in four here), so either form is taken; the trailer (or the last xref stream's
+ * dictionary) comes after every object the xref points at, so its length may change. Files
  * without an /ID in their last trailer are returned as they are.
  */
 export function stableId(pdf: Uint8Array): Uint8Array {
@@ -76,14 +79,13 @@ export function stableId(pdf: Uint8Array): Uint8Array {
   const m = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
   if (!m) return pdf;
   const start = Number(m[1]);
-  const head = buf.subarray(start, Math.min(buf.length, start + 4096)).toString('latin1');
-  // The first half as MuPDF writes it: hex, or a literal string when it was copied in.
-  const id = /\/ID\s*\[\s*(?:<[0-9A-Fa-f]*>|\((?:\\[\s\S]|[^\\)])*\))\s*<([0-9A-Fa-f]{32})>/.exec(head);
+  const head = buf.subarray(start, Math.min(buf.length, start + 65_536)).toString('latin1');
+  const str = String.raw`(?:<[0-9A-Fa-f\s]*>|\((?:\\[\s\S]|[^\\)])*\))`;
+  const id = new RegExp(String.raw`\/ID\s*\[\s*${str}\s*(${str})`).exec(head);
   if (!id) return pdf;
-  const at = start + id.index + id[0].length - 33; // the second hex string's first digit (the match ends with its '>')
-  const out = Buffer.from(buf);
-  out.fill(0x30, at, at + 32);
-  out.write(createHash('md5').update(out).digest('hex').toUpperCase(), at, 'latin1');
+  const at = start + id.index + id[0].length - id[1]!.length; // the second string's first byte
+  const out = Buffer.concat([buf.subarray(0, at), Buffer.from(`<${'0'.repeat(32)}>`, 'latin1'), buf.subarray(at + Buffer.byteLength(id[1]!, 'latin1'))]);
+  out.write(createHash('md5').update(out).digest('hex').toUpperCase(), at + 1, 'latin1');
   return out;
 }
 
