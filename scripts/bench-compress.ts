@@ -19,6 +19,7 @@ import type { Level } from '../workers/compress/types.js';
 import * as fx from '../test/helpers/image-fixtures.js';
 import { type1Pdf } from '../test/helpers/font-fixtures.js';
 import { issuePdf } from '../test/helpers/scan-fixtures.js';
+import { byFileAndTool, median } from './stats.js';
 
 interface Row {
   file: string;
@@ -152,16 +153,9 @@ async function benchFile(file: string): Promise<Row[]> {
   return rows;
 }
 
-function median(xs: number[]): number {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function summary(all: Row[]) {
-  const byFile = new Map<string, Map<string, Row>>();
-  for (const r of all) (byFile.get(r.file) ?? byFile.set(r.file, new Map()).get(r.file)!).set(r.tool, r);
+  const byFile = byFileAndTool(all);
   const anchors = ['gs-ebook', 'gs-screen', 'qpdf'];
   console.log('\nmedian over files of ours/anchor (size | time); median size/original; median diff; larger-than-input count');
   console.log(['tool', ...anchors.map((a) => `÷${a}`), 'size/orig', 'diff', 'ms', 'bigger'].join('\t'));

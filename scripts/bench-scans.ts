@@ -23,6 +23,7 @@ import { compress } from '../workers/compress.js';
 import type { Level } from '../workers/compress/types.js';
 import { scanFixture, type ScanVariant } from '../test/helpers/scan-fixtures.js';
 import { charAccuracy } from '../test/helpers/ocr-fixtures.js';
+import { byFileAndTool, median } from './stats.js';
 
 interface Row {
   file: string;
@@ -135,16 +136,9 @@ async function benchFile(file: string, truth: string[]): Promise<Row[]> {
   return rows;
 }
 
-function median(xs: number[]): number {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function summary(all: Row[]) {
-  const byFile = new Map<string, Map<string, Row>>();
-  for (const r of all) (byFile.get(r.file) ?? byFile.set(r.file, new Map()).get(r.file)!).set(r.tool, r);
+  const byFile = byFileAndTool(all);
   const anchors = ['gs-ebook', 'gs-screen', 'ocrmypdf-O3'];
   console.log('\nmedian over files of size ours/anchor; median size/input; OCR accuracy − input\'s (median, worst)');
   console.log(['tool', ...anchors.map((a) => `÷${a}`), 'size/input', 'ocr Δ median', 'ocr Δ worst'].join('\t'));
