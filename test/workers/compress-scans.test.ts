@@ -186,20 +186,14 @@ t.test('the same scan and options give the same bytes', async (t) => {
 });
 
 t.test('a photo filling a page is left to the picture path', async (t) => {
-  const { photoPixels, pixmapOf } = await import('../helpers/image-fixtures.js');
-  const doc = new mupdf.PDFDocument();
-  const pix = pixmapOf('rgb', 1275, 1650, photoPixels(1275, 1650, 3, 4));
-  const jpeg = pix.asJPEG(90, false);
-  pix.destroy();
-  const img = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: 1275, Height: 1650, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode') });
-  const res = doc.newDictionary();
-  const xo = doc.newDictionary();
-  xo.put('Im0', img);
-  res.put('XObject', xo);
-  doc.insertPage(-1, doc.addPage([0, 0, 306, 396], 0, res, 'q 306 0 0 396 0 0 cm /Im0 Do Q'));
-  const buf = doc.saveToBuffer('compress');
-  const pdf = Buffer.from(buf.asUint8Array());
-  doc.destroy();
+  const { buildPdf, photoPixels, pixmapOf } = await import('../helpers/image-fixtures.js');
+  const pdf = buildPdf((doc) => {
+    const pix = pixmapOf('rgb', 1275, 1650, photoPixels(1275, 1650, 3, 4));
+    const jpeg = pix.asJPEG(90, false);
+    pix.destroy();
+    const img = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: 1275, Height: 1650, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode') });
+    return [{ size: [306, 396], draws: [{ ref: img, x: 0, y: 0, w: 306, h: 396 }] }];
+  });
   const { result } = await compressBytes(t, pdf, { compressionLevel: 'medium' });
   t.equal(result.pages_mrc, 0);
   t.equal(result.pages_bilevel, 0);
@@ -208,27 +202,21 @@ t.test('a photo filling a page is left to the picture path', async (t) => {
 
 t.test('a text scan used as another image\'s soft mask stays an image (only drawn images are split)', async (t) => {
   const { renderTextPage, scanLines } = await import('../helpers/scan-fixtures.js');
-  const { photoPixels, pixmapOf } = await import('../helpers/image-fixtures.js');
+  const { buildPdf, photoPixels, pixmapOf } = await import('../helpers/image-fixtures.js');
   const { deflateSync } = await import('node:zlib');
   const text = renderTextPage({ lines: scanLines(22, 3), top: 40 });
-  const doc = new mupdf.PDFDocument();
-  const smask = doc.addRawStream(deflateSync(text.px), { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceGray'), Filter: doc.newName('FlateDecode') });
-  const pix = pixmapOf('rgb', text.w, text.h, photoPixels(text.w, text.h, 3, 9));
-  const jpeg = pix.asJPEG(90, false);
-  pix.destroy();
-  const img = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode'), SMask: smask });
-  const res = doc.newDictionary();
-  const xo = doc.newDictionary();
-  xo.put('Im0', img);
-  res.put('XObject', xo);
-  doc.insertPage(-1, doc.addPage([0, 0, 306, 396], 0, res, 'q 306 0 0 396 0 0 cm /Im0 Do Q'));
-  const buf = doc.saveToBuffer('compress');
-  const pdf = Buffer.from(buf.asUint8Array());
-  doc.destroy();
+  const pdf = buildPdf((doc) => {
+    const smask = doc.addRawStream(deflateSync(text.px), { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceGray'), Filter: doc.newName('FlateDecode') });
+    const pix = pixmapOf('rgb', text.w, text.h, photoPixels(text.w, text.h, 3, 9));
+    const jpeg = pix.asJPEG(90, false);
+    pix.destroy();
+    const img = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: text.w, Height: text.h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode'), SMask: smask });
+    return [{ size: [306, 396], draws: [{ ref: img, x: 0, y: 0, w: 306, h: 396 }] }];
+  });
   const { out, result } = await compressBytes(t, pdf, { compressionLevel: 'medium' });
   t.equal(result.pages_mrc + result.pages_bilevel, 0);
   const check = mupdf.Document.openDocument(out, 'application/pdf').asPDF()!;
-  const sm = check.findPage(0).get('Resources').get('XObject').get('Im0').get('SMask');
+  const sm = check.findPage(0).get('Resources').get('XObject').get('X0').get('SMask');
   t.equal(sm.get('Subtype').asName(), 'Image', 'the soft mask is still an image');
   check.destroy();
 });
