@@ -103,6 +103,10 @@ async function runOne(req: CliRequest, job: Job, file: InputFile, count: number,
     const options = job.options(req.fields, received);
     const pdf = sniff(head) === 'pdf';
     if (!req.command.acceptsText && !req.command.acceptsImages) assertPdf(received); // as at submission: INVALID_FILE_TYPE, not a failed job
+    // A result of several files cannot go to standard output: said before any work is done.
+    if (options.sidecar === true && outputPath(req, file, file.name, count) === undefined) {
+      throw new AppError('INVALID_OPTIONS', 'This result is several files (--sidecar): give -o a file or a folder, not standard output.');
+    }
     const extra = pdf ? await checkPdf(c, stored, req.password, req.command.name) : {};
     const input: FileJobInput & Record<string, unknown> = { files: jobFiles([received]), options, ...extra };
     c.ui.progress(file.label, 0, 'starting');
@@ -134,7 +138,6 @@ async function runOne(req: CliRequest, job: Job, file: InputFile, count: number,
           await copyFile(path.join(workDir, extra.name), path.join(parsed.dir, parsed.name + path.extname(extra.downloadName)));
         }
       } else {
-        if (outcome.files!.length > 1) throw new AppError('INVALID_OPTIONS', 'This result is several files (--sidecar): give -o a file or a folder, not standard output.');
         process.stdout.write(await readFile(from));
       }
     } else {
