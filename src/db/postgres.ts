@@ -19,7 +19,7 @@ const MIGRATION_LOCK = 0x70646673; // "pdfs"
 export async function migratePg(pool: pg.Pool, migrations: Migration[] = loadPgSchema()): Promise<{ from: number; to: number }> {
   const client = await pool.connect();
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS pdf_smaller_schema (version INTEGER NOT NULL)');
+    await lockedDdl(client, 'CREATE TABLE IF NOT EXISTS pdf_smaller_schema (version INTEGER NOT NULL)');
     let from = -1;
     for (;;) {
       await client.query('BEGIN');
@@ -51,6 +51,23 @@ export async function migratePg(pool: pg.Pool, migrations: Migration[] = loadPgS
 }
 
 /**
+ * One DDL statement under the migration lock. `CREATE … IF NOT EXISTS` is not safe against a
+ * concurrent creation of the same name (both see it missing; the second fails on the catalog's
+ * unique index), which is what nodes started together against a new database do.
+ */
+async function lockedDdl(client: pg.PoolClient, sql: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(sql);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/**
  * Opens the PostgreSQL store of DATABASE_URL (tables in `schema`, created if missing) and
  * upgrades it. Several nodes share it: the queue's claim uses FOR UPDATE SKIP LOCKED.
  */
@@ -62,7 +79,14 @@ export async function openPostgres(url: string, opts: { schema?: string; max?: n
   // error must not crash the process.
   pool.on('error', () => {});
   try {
-    if (schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    if (schema !== 'public') {
+      const client = await pool.connect();
+      try {
+        await lockedDdl(client, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } finally {
+        client.release();
+      }
+    }
     await migratePg(pool);
   } catch (err) {
     await pool.end();

@@ -2,8 +2,11 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import t from 'tap';
 import { openSqlite, SQLITE_FILE } from '../../src/db/connection.js';
-import { loadSchema, migrate, parseSchema } from '../../src/db/migrate.js';
+import { loadPgSchema, loadSchema, migrate, parseSchema } from '../../src/db/migrate.js';
+import { openPostgres } from '../../src/db/postgres.js';
 import { tempDir } from '../helpers/app.js';
+import { PG_URL, pgSchema } from '../helpers/db.js';
+import { sql } from 'kysely';
 
 t.test('a new database gets the whole schema, WAL and the pragmas', async (t) => {
   const dir = tempDir(t);
@@ -43,4 +46,16 @@ t.test('a failing section rolls back entirely; a database newer than the code is
   db.pragma('user_version = 99');
   t.throws(() => migrate(db, loadSchema()), /newer than this build/);
   t.throws(() => parseSchema('-- version: 2\nSELECT 1;'), /expected version 1/);
+});
+
+t.test('PostgreSQL: nodes opening a new schema at the same moment all start, and the schema is made once', async (t) => {
+  const schema = pgSchema(t);
+  // Eight at once: before the lock, two or more raced on CREATE SCHEMA / CREATE TABLE IF NOT
+  // EXISTS and one failed on the catalog's unique index (seen when several nodes boot together).
+  const settled = await Promise.allSettled(Array.from({ length: 8 }, () => openPostgres(PG_URL, { schema, max: 1 })));
+  const stores = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  t.teardown(() => Promise.all(stores.map((s) => s.close())));
+  t.same(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], 'none failed');
+  const { rows } = await sql`SELECT count(*)::int AS n, max(version) AS v FROM pdf_smaller_schema`.execute(stores[0]!.db);
+  t.same(rows, [{ n: 1, v: loadPgSchema().length }], 'one version row, at the latest version');
 });
