@@ -174,6 +174,35 @@ async function browserTests(t: Test, browser: Browser) {
     t.same(problems, []);
   });
 
+  t.test('OCR: the page sends the chosen languages, mode and page handling; optimize and sidecar only with a PDF output', async (t) => {
+    const { page, problems } = await openPage(t, browser, base);
+    await page.getByLabel('OCR (recognise text)').check();
+    t.ok(await page.getByLabel('Turn sideways and upside-down pages upright').isChecked(), 'rotatePages on by default, as on the server');
+    t.notOk(await page.getByLabel('Straighten skewed pages').isChecked(), 'deskew off by default');
+    t.ok(await page.getByLabel('Make the searchable PDF smaller').isChecked(), 'optimize on by default');
+    await page.getByLabel('Output').selectOption('text');
+    t.ok(await page.getByLabel('Make the searchable PDF smaller').isHidden(), 'optimize is hidden for text output');
+    t.ok(await page.getByLabel('Also give the recognised text (both in one zip)').isHidden(), 'so is sidecar');
+    await page.getByLabel('Output').selectOption('searchable_pdf');
+    await page.getByLabel('Pages that already have text').selectOption('redo');
+    await page.getByLabel('Straighten skewed pages').check();
+    await page.getByLabel('Also give the recognised text (both in one zip)').check();
+    await page.getByLabel('Detect the language (among those above)').check();
+    t.ok(await page.getByLabel('English (eng)').isDisabled(), 'the languages step aside for auto');
+    // A text PDF: mode redo finds no old OCR layer on it, so nothing is read and the job is quick.
+    await page.locator('#file-input').setInputFiles({ name: 'letter.pdf', mimeType: 'application/pdf', buffer: await textPdf(1) });
+    await page.getByRole('button', { name: 'Run OCR', exact: true }).click();
+    const job = await finished(page, 'letter.pdf');
+    t.equal(await job.getAttribute('data-status'), 'completed');
+    // What the server made of the form: the job's own result echoes each option it applied.
+    const view = (await (await fetch(`${base}/api/jobs/${await job.getAttribute('data-job-id')}`)).json()) as { result: Record<string, unknown> };
+    t.match(view.result, { output_format: 'searchable_pdf', mode: 'redo', rotate_pages: true, deskew: true, sidecar: true, optimize: Object }, 'mode, rotatePages, deskew, sidecar and optimize were sent');
+    t.equal(typeof view.result.language, 'string', 'a language was chosen for "auto"');
+    const zip = readFileSync(await download(t, page, job.getByRole('link', { name: /Download/ }).first()));
+    t.equal(zip.subarray(0, 2).toString('latin1'), 'PK', 'the sidecar result is a zip');
+    t.same(problems, []);
+  });
+
   t.test('without the event stream the page polls and still reaches done', async (t) => {
     const { page, problems } = await openPage(t, browser, base);
     await page.route('**/api/jobs/*/events**', (route) => route.abort());

@@ -20,6 +20,11 @@ const LABELS: Record<string, string> = {
   searchable_pdf: 'Searchable PDF',
   text: 'Plain text (.txt)',
   json: 'JSON (text with positions)',
+  hocr: 'hOCR (HTML with word boxes)',
+  alto: 'ALTO XML (for archives and libraries)',
+  skip: 'Leave them as they are',
+  redo: 'Redo their hidden OCR text (visible text is kept)',
+  force: 'Turn every page into an image and read it again',
   eng: 'English',
   fra: 'French',
   deu: 'German',
@@ -96,7 +101,22 @@ function conversionFields(caps: unknown, box: HTMLElement): OptionField[] {
   return [{ collect: () => ({ format: format.value }) }];
 }
 
+function checkField(box: HTMLElement, label: string, name: string, checked: boolean, hint = ''): { input: HTMLInputElement; field: HTMLElement } {
+  const id = uid(`opt-${name}`);
+  const help = hint ? hintNode(hint) : undefined;
+  const input = h('input', { id, name, type: 'checkbox', checked, 'aria-describedby': help?.id });
+  const field = h('div', { class: 'field check' }, input, h('label', { for: id }, label), help?.node);
+  box.appendChild(field);
+  return { input, field };
+}
+
+/**
+ * OCR: languages (or "auto"), output, what to do with pages that have text, and the page
+ * handling (upright, straighten, smaller PDF, text beside it). A control is offered only when
+ * the server's capabilities list its option, so an older server gets only what it knows.
+ */
 function ocrFields(caps: unknown, box: HTMLElement): OptionField[] {
+  const offered = (name: string) => get(caps, 'ocr', 'options', name) !== undefined;
   const languages = strings(get(caps, 'ocr', 'languages'));
   const help = hintNode('Choose every language the document is written in.');
   const boxes = languages.map((lang) => {
@@ -104,18 +124,53 @@ function ocrFields(caps: unknown, box: HTMLElement): OptionField[] {
     const input = h('input', { id, type: 'checkbox', value: lang, checked: lang === 'eng' || (languages[0] === lang && !languages.includes('eng')) });
     return { input, node: h('div', { class: 'check' }, input, h('label', { for: id }, `${labelOf(lang)} (${lang})`)) };
   });
-  box.appendChild(h('fieldset', { class: 'field', 'aria-describedby': help.id }, h('legend', {}, 'Languages'), help.node, ...boxes.map((b) => b.node)));
+  const autoOffered = /\bauto\b/.test(String(get(caps, 'ocr', 'options', 'language') ?? ''));
+  const autoId = uid('opt-lang-auto');
+  const auto = autoOffered ? h('input', { id: autoId, type: 'checkbox', value: 'auto' }) : undefined;
+  box.appendChild(
+    h(
+      'fieldset',
+      { class: 'field', 'aria-describedby': help.id },
+      h('legend', {}, 'Languages'),
+      help.node,
+      auto ? h('div', { class: 'check' }, auto, h('label', { for: autoId }, 'Detect the language (among those above)')) : null,
+      ...boxes.map((b) => b.node),
+    ),
+  );
+  auto?.addEventListener('change', () => {
+    for (const b of boxes) b.input.disabled = auto.checked;
+  });
   const outputs = strings(get(caps, 'ocr', 'options', 'outputFormat'));
   const output = selectField(box, 'Output', 'outputFormat', outputs.length ? outputs : ['searchable_pdf', 'text', 'json'], 'searchable_pdf');
+  const modes = strings(get(caps, 'ocr', 'options', 'mode'));
+  const mode = modes.length ? selectField(box, 'Pages that already have text', 'mode', modes, 'skip') : undefined;
+  const rotate = offered('rotatePages') ? checkField(box, 'Turn sideways and upside-down pages upright', 'rotatePages', true) : undefined;
+  const deskew = offered('deskew') ? checkField(box, 'Straighten skewed pages', 'deskew', false) : undefined;
+  const optimize = offered('optimize') ? checkField(box, 'Make the searchable PDF smaller', 'optimize', true, 'Scanned pages are compressed; every page is checked against the original.') : undefined;
+  const sidecar = offered('sidecar') ? checkField(box, 'Also give the recognised text (both in one zip)', 'sidecar', false) : undefined;
+  // Optimize and sidecar belong to the searchable PDF only.
+  const pdfOnly = () => {
+    const pdf = output.value === 'searchable_pdf';
+    for (const f of [optimize, sidecar]) if (f) f.field.hidden = !pdf;
+  };
+  output.addEventListener('change', pdfOnly);
+  pdfOnly();
   return [
     {
       collect: () => {
         const chosen = boxes.filter((b) => b.input.checked).map((b) => b.input.value);
-        if (!chosen.length) {
+        if (!auto?.checked && !chosen.length) {
           boxes[0]?.input.focus();
           return 'Choose at least one OCR language.';
         }
-        return { options: JSON.stringify({ language: chosen.join('+'), outputFormat: output.value }) };
+        const pdf = output.value === 'searchable_pdf';
+        const options: Record<string, string | boolean> = { language: auto?.checked ? 'auto' : chosen.join('+'), outputFormat: output.value };
+        if (mode) options.mode = mode.value;
+        if (rotate) options.rotatePages = rotate.input.checked;
+        if (deskew) options.deskew = deskew.input.checked;
+        if (optimize && pdf) options.optimize = optimize.input.checked;
+        if (sidecar && pdf) options.sidecar = sidecar.input.checked;
+        return { options: JSON.stringify(options) };
       },
     },
   ];
