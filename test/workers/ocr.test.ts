@@ -187,7 +187,13 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
     const ref = doc.findPage(0).get('Resources', 'XObject', 'Im0');
     const pix = doc.loadImage(ref).toPixmap().convertToColorSpace(mupdf.ColorSpace.DeviceGray, false);
     const shown = doc.loadPage(0).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
-    return { image: measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight()), shown: measureSkew(Uint8Array.from(shown.getPixels()), shown.getWidth(), shown.getHeight()) };
+    const ink = shown.getPixels().reduce((n, v) => n + (v < 128 ? 1 : 0), 0);
+    return { image: measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight()), shown: measureSkew(Uint8Array.from(shown.getPixels()), shown.getWidth(), shown.getHeight()), ink };
+  };
+  /** Turned, not torn: the page shows as much ink as before (within 5 %). */
+  const sameInk = (before: mupdf.PDFDocument, after: mupdf.PDFDocument, what: string) => {
+    const [a, b] = [skews(before).ink, skews(after).ink];
+    t.ok(a > 1000 && Math.abs(b - a) <= 0.05 * a, `${what}: ink ${a} → ${b} pixels`);
   };
   const straighten = async (pdf: Buffer, name: string) => {
     const doc = new mupdf.PDFDocument(pdf);
@@ -207,6 +213,7 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
   const rgb = await straighten(imagePdf([skewed]), 'a');
   t.match(rgb.outcome, { colors: 3, filter: 'DCTDecode', keepColorSpace: true });
   t.ok(Math.abs(skews(rgb.doc).shown) <= 0.3, `RGB: shown ${skews(rgb.doc).shown}°`);
+  sameInk(new mupdf.PDFDocument(imagePdf([skewed])), rgb.doc, 'RGB');
 
   // Gray JPEG scan: stays a gray JPEG of the same pixel size on a page of the same size, and shows straight.
   const gray = imagePdf([{ ...skewed, jpeg: Buffer.from(grayPix.asJPEG(85)) }]);
@@ -220,6 +227,7 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
   t.same(g.doc.loadPage(0).getBounds(), new mupdf.PDFDocument(gray).loadPage(0).getBounds(), 'page size unchanged');
   const gs = skews(g.doc);
   t.ok(Math.abs(gs.image) <= 0.3 && Math.abs(gs.shown) <= 0.3, `straight: image ${gs.image}°, shown ${gs.shown}°`);
+  sameInk(new mupdf.PDFDocument(gray), g.doc, 'gray JPEG');
   const again = await straighten(gray, 'b');
   t.ok(readFileSync(path.join(dir, 'a', 'deskew-1.bin')).equals(readFileSync(path.join(dir, 'b', 'deskew-1.bin'))), 'same image, same bytes');
   t.ok(Buffer.from(g.doc.saveToBuffer('compress').asUint8Array()).equals(Buffer.from(again.doc.saveToBuffer('compress').asUint8Array())), 'same page, same bytes');
@@ -232,6 +240,7 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
   const bitImage = bits.addRawStream(deflateSync(packed), { Type: bits.newName('XObject'), Subtype: bits.newName('Image'), Width: skewed.width, Height: skewed.height, BitsPerComponent: 1, ColorSpace: bits.newName('DeviceGray'), Filter: bits.newName('FlateDecode') });
   bits.insertPage(-1, bits.addPage([0, 0, pw, ph], 0, { XObject: { Im0: bitImage } }, `q ${pw} 0 0 ${ph} 0 0 cm /Im0 Do Q`));
   const b = await straighten(Buffer.from(bits.saveToBuffer('compress').asUint8Array()), 'a');
+  sameInk(bits, b.doc, '1-bit');
   const bim = b.doc.findPage(0).get('Resources', 'XObject', 'Im0');
   t.match({ bpc: bim.get('BitsPerComponent').asNumber(), f: bim.get('Filter').asName() }, { bpc: 1, f: 'FlateDecode' });
   const bs = skews(b.doc);
@@ -242,6 +251,7 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
   const pngRef = pngPassthrough(grayPng, Buffer.from(grayPix.asPNG()))!;
   grayPng.insertPage(-1, grayPng.addPage([0, 0, pw, ph], 0, { XObject: { Im0: pngRef } }, `q ${pw} 0 0 ${ph} 0 0 cm /Im0 Do Q`));
   const gp = await straighten(Buffer.from(grayPng.saveToBuffer('compress').asUint8Array()), 'b');
+  sameInk(grayPng, gp.doc, 'gray PNG');
   const gim = gp.doc.findPage(0).get('Resources', 'XObject', 'Im0');
   t.match({ colors: colors(gp.doc), bpc: gim.get('BitsPerComponent').asNumber(), f: gim.get('Filter').asName(), cs: gim.get('ColorSpace').asName() }, { colors: 1, bpc: 8, f: 'FlateDecode', cs: 'DeviceGray' });
   t.ok(Math.abs(skews(gp.doc).shown) <= 0.3, `gray PNG: shown ${skews(gp.doc).shown}°`);
@@ -252,6 +262,7 @@ t.test('deskew: a page that is one scan gets its image straightened in place (gr
   mp.put('Contents', mirrored.addStream(`q -${pw} 0 0 ${ph} ${pw} 0 cm /Im0 Do Q`, mirrored.newDictionary()));
   const m = await straighten(Buffer.from(mirrored.saveToBuffer('compress').asUint8Array()), 'b');
   t.notOk('left' in m.outcome);
+  sameInk(mirrored, m.doc, 'mirrored');
   t.ok(Math.abs(skews(new mupdf.PDFDocument(Buffer.from(mirrored.saveToBuffer('compress').asUint8Array()))).shown + 3) <= 0.1, 'the mirrored page shows −3°');
   t.ok(Math.abs(skews(m.doc).shown) <= 0.3, `mirrored: shown ${skews(m.doc).shown}°`);
 

@@ -145,10 +145,13 @@ export async function straightenScan(mupdf: typeof Mupdf, doc: Mupdf.PDFDocument
   if (turned.info.channels !== colors) throw new Error(`straightened image has ${turned.info.channels} channels, not ${colors}`);
   const left = Math.max(0, Math.round((turned.info.width - width) / 2));
   const top = Math.max(0, Math.round((turned.info.height - height) / 2));
-  const cropped = await sharp(turned.data, { raw: { width: turned.info.width, height: turned.info.height, channels: colors } })
-    .extract({ left, top, width, height })
-    .raw()
-    .toBuffer();
+  // The middle of the turned canvas, row by row (sharp's extract would write one band back as RGB).
+  const cropped = Buffer.alloc(width * height * colors);
+  const rowBytes = width * colors;
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * turned.info.width + left) * colors;
+    turned.data.copy(cropped, y * rowBytes, from, from + rowBytes);
+  }
 
   let data: Buffer;
   let filter: Straightened['filter'] = 'FlateDecode';
