@@ -176,10 +176,11 @@ t.test('deskew: an image upload is straightened (gray stays gray, same bytes twi
   page.put('Contents', list);
   const mixed = Buffer.from(drawn.saveToBuffer('compress').asUint8Array());
 
-  const [up, again, kept] = await Promise.all([
+  const [up, again, kept, small] = await Promise.all([
     ocrJob(t, app, { name: 'skewed.png', data: png }, { deskew: true, optimize: false }),
     ocrJob(t, app, { name: 'skewed.png', data: png }, { deskew: true, optimize: false }),
     ocrJob(t, app, { name: 'mixed.pdf', data: mixed }, { deskew: true, optimize: false }),
+    ocrJob(t, app, { name: 'skewed.png', data: png }, { deskew: true }),
   ]);
   t.match(up.job.result, { input_type: 'png', pages_deskewed: [{ page: 1 }] });
   t.ok(Math.abs(up.job.result.pages_deskewed[0].degrees - 2) <= 0.2, JSON.stringify(up.job.result.pages_deskewed));
@@ -193,6 +194,11 @@ t.test('deskew: an image upload is straightened (gray stays gray, same bytes twi
   t.ok(charAccuracy(truth, pdftotext(t, up.body)) >= 0.97);
   t.ok(inkUnderText(up.body, 1) >= 0.9, `upload: ${(inkUnderText(up.body, 1) * 100).toFixed(1)} % of the ink under the text`);
   t.ok(up.body.equals(again.body), 'same input, same options: same bytes');
+  // optimize (the default) recompresses the straightened scan like any other.
+  t.match(small.job.result.optimize, { applied: true });
+  t.ok(small.body.length < up.body.length, `optimized ${small.body.length} < ${up.body.length} bytes`);
+  t.equal(pdftotext(t, small.body), pdftotext(t, up.body), 'the same text');
+  t.ok(Math.abs((await skewOf(small.body, 1)).shown) <= 0.3, 'still straight');
 
   t.same(kept.job.result.pages_deskewed, []);
   t.match(kept.job.result.pages_not_deskewed, [{ page: 1, reason: 'the page holds more than one scanned image' }]);
@@ -219,6 +225,10 @@ t.test('a page upside down and skewed: turned and straightened in one go', async
   for (const i of [1, 2]) {
     const acc = charAccuracy(truth, pdftotext(t, body, i));
     t.ok(acc >= 0.97, `page ${i}: ${(acc * 100).toFixed(1)} %`);
+    // Turned by /Rotate, straightened in its image: shown straight, the text on the ink.
+    const left = await skewOf(body, i);
+    t.ok(Math.abs(left.shown) <= 0.3, `page ${i}: shown with ${left.shown}° skew left`);
+    t.ok(inkUnderText(body, i) >= 0.9, `page ${i}: ${(inkUnderText(body, i) * 100).toFixed(1)} % of the ink under the text`);
   }
 });
 
