@@ -258,80 +258,89 @@ async function badLayerPdf(scan: Scan): Promise<Buffer> {
   return Buffer.from(doc.saveToBuffer('compress').asUint8Array());
 }
 
-t.test('modes: skip leaves an old layer, redo replaces it (visible text kept), force rasterises', async (t) => {
+/** Both engines where the binary is installed (tesseract.js alone otherwise); one small page per case keeps WASM's share to seconds. */
+const engines = (): ('native' | 'wasm')[] => (NATIVE === 'native' ? ['native', 'wasm'] : ['wasm']);
+
+t.test('modes: skip leaves an old layer, redo replaces it (visible text kept), force rasterises; both engines', async (t) => {
   const [scan] = scanPdf(await typesetPdf([PAGE_LINES[0]!]));
   const input = await badLayerPdf(scan!);
   t.match(pdftotext(t, input, 1), /wrongxyz/, 'the fixture has its bad layer');
-  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const [skip, redo, force] = await Promise.all([
-    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'skip', optimize: false }),
-    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'redo', optimize: false }),
-    ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'force', optimize: false }),
-  ]);
-  t.match(skip.job.result, { mode: 'skip', pages_ocr: [], pages_with_text: [1, 2] });
-  t.match(pdftotext(t, skip.body, 1), /wrongxyz/);
+  for (const engine of engines()) await t.test(engine, async (t) => {
+    const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
+    const [skip, redo, force] = await Promise.all([
+      ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'skip', optimize: false }),
+      ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'redo', optimize: false }),
+      ocrJob(t, app, { name: 'bad.pdf', data: input }, { mode: 'force', optimize: false }),
+    ]);
+    t.match(skip.job.result, { mode: 'skip', pages_ocr: [], pages_with_text: [1, 2] });
+    t.match(pdftotext(t, skip.body, 1), /wrongxyz/);
 
-  t.match(redo.job.result, { mode: 'redo', pages_ocr: [1, 2], pages_text_layer_removed: [1, 2] });
-  const page1 = pdftotext(t, redo.body, 1);
-  t.notMatch(page1, /wrongxyz/, 'the old layer is gone');
-  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), page1) >= 0.98, page1);
-  const page2 = pdftotext(t, redo.body, 2);
-  t.notMatch(page2, /wrongxyz/);
-  t.equal(page2.match(/Visible typed text stays here/g)?.length, 1, 'visible text kept, and not read a second time');
+    t.match(redo.job.result, { mode: 'redo', pages_ocr: [1, 2], pages_text_layer_removed: [1, 2] });
+    const page1 = pdftotext(t, redo.body, 1);
+    t.notMatch(page1, /wrongxyz/, 'the old layer is gone');
+    t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), page1) >= 0.98, page1);
+    const page2 = pdftotext(t, redo.body, 2);
+    t.notMatch(page2, /wrongxyz/);
+    t.equal(page2.match(/Visible typed text stays here/g)?.length, 1, 'visible text kept, and not read a second time');
 
-  t.match(force.job.result, { mode: 'force', pages_ocr: [1, 2], pages_rasterized: [1, 2] });
-  const forced = new mupdf.PDFDocument(force.body);
-  const xo = forced.loadPage(1).getObject().get('Resources', 'XObject');
-  t.ok(xo.isDictionary() && xo.get('Im0').isStream(), 'page 2 is now an image');
-  const f2 = pdftotext(t, force.body, 2);
-  t.notMatch(f2, /wrongxyz/);
-  t.ok(charAccuracy('Visible typed text stays here.', f2) >= 0.95, f2);
+    t.match(force.job.result, { mode: 'force', pages_ocr: [1, 2], pages_rasterized: [1, 2] });
+    const forced = new mupdf.PDFDocument(force.body);
+    const xo = forced.loadPage(1).getObject().get('Resources', 'XObject');
+    t.ok(xo.isDictionary() && xo.get('Im0').isStream(), 'page 2 is now an image');
+    const f2 = pdftotext(t, force.body, 2);
+    t.notMatch(f2, /wrongxyz/);
+    t.ok(charAccuracy('Visible typed text stays here.', f2) >= 0.95, f2);
+    for (const r of [skip, redo, force]) t.equal(r.job.result.engine, engine);
+  });
 });
 
-t.test('hOCR, ALTO v4 and sidecar outputs; language auto', async (t) => {
+t.test('hOCR, ALTO v4 and sidecar outputs; language auto; both engines', async (t) => {
   const [scan] = scanPdf(await typesetPdf([PAGE_LINES[0]!]));
   const input = imagePdf([scan!]);
-  const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: NATIVE });
-  const [hocr, alto, side, auto] = await Promise.all([
-    ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'hocr' }),
-    ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'alto' }),
-    ocrJob(t, app, { name: 'a.pdf', data: input }, { sidecar: true, optimize: false }),
-    ocrJob(t, app, { name: 'a.pdf', data: input }, { language: 'auto', outputFormat: 'text' }),
-  ]);
-  const xmllint = (_name: string, data: Buffer) => wellFormed(data.toString('utf8'));
-  t.match(hocr.headers['content-disposition'], /a_ocr\.hocr/);
-  const h = hocr.body.toString('utf8');
-  t.doesNotThrow(() => xmllint('a.hocr', hocr.body), 'hOCR is well-formed XML');
-  t.match(h, /class="ocr_page"[^>]*title="image &quot;page-1&quot;; bbox 0 0 \d+ \d+/);
-  const words = [...h.matchAll(/<span class="ocrx_word"[^>]*title="bbox (\d+) (\d+) (\d+) (\d+); x_wconf (\d+)">([^<]*)<\/span>/g)];
-  t.ok(words.length >= 20, `${words.length} words with bbox`);
-  t.equal(words[0]![6], 'Invoice');
-  t.ok(Math.abs(Number(words[0]![1]) - 200) < 15, 'first word at 48 pt = 200 px');
+  for (const engine of engines()) await t.test(engine, async (t) => {
+    const { app } = await startApp(t, { WORKER_THREADS: '2', OCR_ENGINE: engine });
+    const [hocr, alto, side, auto] = await Promise.all([
+      ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'hocr' }),
+      ocrJob(t, app, { name: 'a.pdf', data: input }, { outputFormat: 'alto' }),
+      ocrJob(t, app, { name: 'a.pdf', data: input }, { sidecar: true, optimize: false }),
+      ocrJob(t, app, { name: 'a.pdf', data: input }, { language: 'auto', outputFormat: 'text' }),
+    ]);
+    const xmllint = (_name: string, data: Buffer) => wellFormed(data.toString('utf8'));
+    t.match(hocr.headers['content-disposition'], /a_ocr\.hocr/);
+    const h = hocr.body.toString('utf8');
+    t.doesNotThrow(() => xmllint('a.hocr', hocr.body), 'hOCR is well-formed XML');
+    t.match(h, /class="ocr_page"[^>]*title="image &quot;page-1&quot;; bbox 0 0 \d+ \d+/);
+    const words = [...h.matchAll(/<span class="ocrx_word"[^>]*title="bbox (\d+) (\d+) (\d+) (\d+); x_wconf (\d+)">([^<]*)<\/span>/g)];
+    t.ok(words.length >= 20, `${words.length} words with bbox`);
+    t.equal(words[0]![6], 'Invoice');
+    t.ok(Math.abs(Number(words[0]![1]) - 200) < 15, 'first word at 48 pt = 200 px');
 
-  const a = alto.body.toString('utf8');
-  t.doesNotThrow(() => xmllint('a.xml', alto.body), 'ALTO is well-formed XML');
-  t.match(a, /<alto xmlns="http:\/\/www\.loc\.gov\/standards\/alto\/ns-v4#"/);
-  const strings = [...a.matchAll(/<String ID="[^"]+" HPOS="(\d+)" VPOS="(\d+)" WIDTH="(\d+)" HEIGHT="(\d+)" WC="[\d.]+" CONTENT="([^"]*)"\/>/g)];
-  t.ok(strings.length >= 20, `${strings.length} String elements`);
-  t.equal(strings[0]![5], 'Invoice');
-  t.ok(charAccuracy(PAGE_LINES[0]!.join(' '), strings.map((s) => s[5]).join(' ')) >= 0.98);
+    const a = alto.body.toString('utf8');
+    t.doesNotThrow(() => xmllint('a.xml', alto.body), 'ALTO is well-formed XML');
+    t.match(a, /<alto xmlns="http:\/\/www\.loc\.gov\/standards\/alto\/ns-v4#"/);
+    const strings = [...a.matchAll(/<String ID="[^"]+" HPOS="(\d+)" VPOS="(\d+)" WIDTH="(\d+)" HEIGHT="(\d+)" WC="[\d.]+" CONTENT="([^"]*)"\/>/g)];
+    t.ok(strings.length >= 20, `${strings.length} String elements`);
+    t.equal(strings[0]![5], 'Invoice');
+    t.ok(charAccuracy(PAGE_LINES[0]!.join(' '), strings.map((s) => s[5]).join(' ')) >= 0.98);
 
-  t.match(side.headers['content-disposition'], /a_ocr\.zip/);
-  const zip = await readZip(side.body);
-  t.same([...zip.keys()].sort(), ['a_ocr.pdf', 'a_ocr.txt']);
-  const txt = zip.get('a_ocr.txt')!.toString('utf8');
-  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), txt) >= 0.98, txt);
-  const pdf = zip.get('a_ocr.pdf')!;
-  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), pdftotext(t, pdf)) >= 0.98);
+    t.match(side.headers['content-disposition'], /a_ocr\.zip/);
+    const zip = await readZip(side.body);
+    t.same([...zip.keys()].sort(), ['a_ocr.pdf', 'a_ocr.txt']);
+    const txt = zip.get('a_ocr.txt')!.toString('utf8');
+    t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), txt) >= 0.98, txt);
+    const pdf = zip.get('a_ocr.pdf')!;
+    t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), pdftotext(t, pdf)) >= 0.98);
 
-  // Only eng, fra, deu and spa are installed: an English page is eng, and nothing else is chosen.
-  t.match(auto.job.result, { language: 'eng', language_detection: { requested: 'auto', detected: 'eng', script: 'Latin' } });
-  t.same(auto.job.result.language_detection.candidates, ['deu', 'eng', 'fra', 'spa']);
-  t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), auto.body.toString('utf8')) >= 0.98);
+    // Only eng, fra, deu and spa are installed: an English page is eng, and nothing else is chosen.
+    t.match(auto.job.result, { language: 'eng', language_detection: { requested: 'auto', detected: 'eng', script: 'Latin' } });
+    t.same(auto.job.result.language_detection.candidates, ['deu', 'eng', 'fra', 'spa']);
+    t.ok(charAccuracy(PAGE_LINES[0]!.join('\n'), auto.body.toString('utf8')) >= 0.98);
 
-  const bad = await app.inject({ method: 'POST', url: '/api/ocr', ...(await multipart({ options: JSON.stringify({ sidecar: true, outputFormat: 'text' }) }, [{ name: 'a.pdf', data: input }])) });
-  t.equal(bad.statusCode, 400);
-  t.equal(bad.json().error.code, 'INVALID_OPTIONS');
+    const bad = await app.inject({ method: 'POST', url: '/api/ocr', ...(await multipart({ options: JSON.stringify({ sidecar: true, outputFormat: 'text' }) }, [{ name: 'a.pdf', data: input }])) });
+    t.equal(bad.statusCode, 400);
+    t.equal(bad.json().error.code, 'INVALID_OPTIONS');
+    for (const r of [hocr, alto, side, auto]) t.equal(r.job.result.engine, engine);
+  });
 });
 
 t.test('language auto picks French among the installed languages for a French page', async (t) => {
