@@ -117,13 +117,25 @@ export async function straightenScan(mupdf: typeof Mupdf, doc: Mupdf.PDFDocument
   })();
   const lossy = filters.some((f) => f === 'DCTDecode' || f === 'JPXDecode');
   const bilevel = image.getBitsPerComponent() === 1 && image.getNumberOfComponents() === 1;
-  let pix = flattenAlpha(mupdf, image.toPixmap());
-  const n = pix.getNumberOfComponents();
-  if (n !== 1 && n !== 3) pix = pix.convertToColorSpace(mupdf.ColorSpace.DeviceRGB, false);
-  const colors = pix.getNumberOfComponents() as 1 | 3;
-  const width = pix.getWidth();
-  const height = pix.getHeight();
-  const samples = Buffer.from(pix.getPixels());
+  // Decoded (Decode arrays applied), over white where it had alpha, as gray or RGB samples.
+  const pixmaps: Mupdf.Pixmap[] = [image.toPixmap()];
+  const last = () => pixmaps[pixmaps.length - 1]!;
+  let n = 0;
+  let width = 0;
+  let height = 0;
+  let samples: Buffer;
+  try {
+    pixmaps.push(flattenAlpha(mupdf, last()));
+    n = last().getNumberOfComponents();
+    if (n !== 1 && n !== 3) pixmaps.push(last().convertToColorSpace(mupdf.ColorSpace.DeviceRGB, false));
+    width = last().getWidth();
+    height = last().getHeight();
+    samples = Buffer.from(last().getPixels());
+  } finally {
+    for (const pix of new Set(pixmaps)) pix.destroy();
+    image.destroy();
+  }
+  const colors = (samples.length / (width * height)) as 1 | 3;
   // Kept when it holds as many components as the samples now have (Device, Cal or ICC spaces).
   const cs = obj.get('ColorSpace');
   const csName = cs.isName() ? cs.asName() : cs.isArray() && cs.get(0).isName() ? cs.get(0).asName() : '';

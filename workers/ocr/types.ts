@@ -43,7 +43,7 @@ export interface OcrPageResult {
   text: string;
   /** Mean word confidence (0–100); null when no word was found. */
   meanConfidence: number | null;
-  /** Turned upright (degrees clockwise) and straightened (degrees) before recognition; the output page gets the same. */
+  /** Turned upright (degrees clockwise) and straightened (degrees) before recognition; the output page is turned the same way and straightened as `deskew` says. */
   fix?: { rotate: number; skew: number };
   /**
    * deskew (a skew was measured, not mode force): the straightened scan that replaces the
