@@ -11,7 +11,7 @@ import { readPng } from './png.js';
  *
  * Only a page that is one scanned image is straightened: its content draws exactly one image
  * (no text, visible or invisible, no vector drawing, no second image, no masked image), an
- * image of its page's own XObjects. That image is turned back by the measured angle about its
+ * image of its page's own XObjects, drawn with square pixels. That image is turned back by the measured angle about its
  * centre (libvips, bilinear, white fill) and cropped to its own size, so it keeps its pixel
  * size, its placement and the page's size; the corners turned in from outside are white.
  * Gray stays gray, colour stays colour (in the image's own colour space), a 1-bit image stays
