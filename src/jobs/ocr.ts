@@ -75,7 +75,9 @@ export function ocrHandler(config: Config): FileJobHandler {
       }
       const confs = results.map((r) => r.meanConfidence).filter((c): c is number => c !== null);
       const rotated = results.filter((r) => r.fix && r.fix.rotate % 360 !== 0).map((r) => ({ page: r.page, degrees: r.fix!.rotate }));
-      const deskewed = results.filter((r) => r.fix && r.fix.skew !== 0).map((r) => ({ page: r.page, degrees: r.fix!.skew }));
+      // Straightened pages, and pages whose skew was measured but that are more than one scan (left as they are).
+      const deskewed = results.filter((r) => r.fix && r.fix.skew !== 0 && !(r.deskew && 'left' in r.deskew)).map((r) => ({ page: r.page, degrees: r.fix!.skew }));
+      const skewLeft = results.flatMap((r) => (r.fix && r.deskew && 'left' in r.deskew ? [{ page: r.page, degrees: r.fix.skew, reason: r.deskew.left }] : []));
       const files: OutputFile[] = [{ name: out.file, downloadName: withSuffix(originalName, '_ocr', out.ext), contentType: out.contentType }];
       if (sidecar) files.push({ name: 'ocr.txt', downloadName: withSuffix(originalName, '_ocr', '.txt'), contentType: 'text/plain; charset=utf-8' });
       return {
@@ -99,7 +101,7 @@ export function ocrHandler(config: Config): FileJobHandler {
           ...(plan.invisibleRemoved ? { pages_text_layer_removed: plan.invisibleRemoved } : {}),
           ...(o.mode === 'force' ? { pages_rasterized: results.filter((r) => r.raster).map((r) => r.page) } : {}),
           ...(o.rotatePages ? { rotate_pages: true, pages_rotated: rotated } : {}),
-          ...(o.deskew ? { deskew: true, pages_deskewed: deskewed } : {}),
+          ...(o.deskew ? { deskew: true, pages_deskewed: deskewed, ...(skewLeft.length ? { pages_not_deskewed: skewLeft } : {}) } : {}),
           ...(optimized ? { optimize: optimized } : pdfOut ? { optimize: false } : {}),
           ...(sidecar ? { sidecar: true } : {}),
           dpi: o.dpi,

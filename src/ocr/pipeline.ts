@@ -83,7 +83,7 @@ export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): 
     source: plan.source,
     engine: engine.engine,
     ...(run.rotatePages ? { rotatePages: true } : {}),
-    ...(run.deskew ? { deskew: true } : {}),
+    ...(run.deskew ? { deskew: true, deskewDir: workDir } : {}),
     ...(mode === 'redo' ? { maskText: true } : {}),
     ...(mode === 'force' ? { rasterDir: workDir } : {}),
   };

@@ -23,7 +23,7 @@ export const OcrOptionsSchema = Type.Object({
     }),
   ),
   rotatePages: Type.Boolean({ default: true, description: 'detect each page\'s orientation and turn pages upright when the detection is confident' }),
-  deskew: Type.Boolean({ default: false, description: 'measure the skew of the text lines and straighten the page before recognition (the output page shows straightened)' }),
+  deskew: Type.Boolean({ default: false, description: 'measure the skew of the text lines and straighten the page before recognition; a page that is one scanned image gets a straightened copy of its image in the searchable PDF (same page size), any other page is left as it is (result.pages_not_deskewed) with its text layer turned onto it' }),
   sidecar: Type.Boolean({ default: false, description: 'searchable_pdf only: a zip of the searchable PDF and its text' }),
   optimize: Type.Boolean({ default: true, description: 'the searchable PDF goes through the compression engine (level medium, verified, text layer kept); false keeps every page byte for byte' }),
 });

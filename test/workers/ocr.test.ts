@@ -1,3 +1,6 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import t from 'tap';
 import * as mupdf from 'mupdf';
 import { parseLanguages, languageCodes } from '../../src/ocr/languages.js';
@@ -10,6 +13,7 @@ import { parseTsv } from '../../workers/ocr/tsv.js';
 import type { OcrPageResult } from '../../workers/ocr/types.js';
 import { readWebpHeader } from '../../workers/ocr/webp-header.js';
 import { recognizeWasm, terminateWasm } from '../../workers/ocr/wasm-engine.js';
+import { tempDir } from '../helpers/app.js';
 import { scanPdf, typesetPdf, webp } from '../helpers/ocr-fixtures.js';
 
 // OCR is ~1–3 s per page per thread on an idle 2-core machine and several times that while
@@ -169,4 +173,106 @@ t.test('OSD report, skew measure, gray turns, invisible-text removal, language p
   t.same(candidatesFor('Cyrillic', ['deu', 'eng']), ['deu', 'eng'], 'none of the script installed: all are candidates');
   t.equal(pickLanguage('Der Vertrag wurde gestern von beiden Parteien unterschrieben und ist jetzt gültig.', ['deu', 'eng', 'fra', 'spa']), 'deu');
   t.equal(pickLanguage('ok', ['deu', 'eng']), undefined, 'too short to tell');
+});
+
+t.test('deskew: a page that is one scan gets its image straightened in place (gray, 1-bit, mirrored); any other page is left', async (t) => {
+  const { deskewPage, putStraightImage } = await import('../../workers/ocr/deskew.js');
+  const { measureSkew } = await import('../../workers/ocr/skew.js');
+  const { LETTER_LINES, LETTER_SIZE, imagePdf, turnedScan } = await import('../helpers/ocr-fixtures.js');
+  const dir = tempDir(t);
+  const [letter] = scanPdf(await typesetPdf([LETTER_LINES], LETTER_SIZE), 200);
+  const skewed = await turnedScan(letter!, 3);
+  /** The skew of the page's image itself, and of the page as rendered. */
+  const skews = (doc: mupdf.PDFDocument) => {
+    const ref = doc.findPage(0).get('Resources', 'XObject', 'Im0');
+    const pix = doc.loadImage(ref).toPixmap().convertToColorSpace(mupdf.ColorSpace.DeviceGray, false);
+    const shown = doc.loadPage(0).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
+    const ink = shown.getPixels().reduce((n, v) => n + (v < 128 ? 1 : 0), 0);
+    return { image: measureSkew(Uint8Array.from(pix.getPixels()), pix.getWidth(), pix.getHeight()), shown: measureSkew(Uint8Array.from(shown.getPixels()), shown.getWidth(), shown.getHeight()), ink };
+  };
+  /** Turned, not torn: the page shows as much ink as before (within 5 %). */
+  const sameInk = (before: mupdf.PDFDocument, after: mupdf.PDFDocument, what: string) => {
+    const [a, b] = [skews(before).ink, skews(after).ink];
+    t.ok(a > 1000 && Math.abs(b - a) <= 0.05 * a, `${what}: ink ${a} → ${b} pixels`);
+  };
+  const straighten = async (pdf: Buffer, name: string) => {
+    const doc = new mupdf.PDFDocument(pdf);
+    const outcome = await deskewPage(mupdf, doc, 0, skews(doc).shown, path.join(dir, name));
+    if (!('left' in outcome)) await putStraightImage(doc, 0, outcome);
+    return { doc, outcome };
+  };
+  mkdirSync(path.join(dir, 'a'));
+  mkdirSync(path.join(dir, 'b'));
+
+  // (turnedScan's PNG and JPEG come out RGB: gray ones are made here)
+  const grayPix = new mupdf.Pixmap(mupdf.ColorSpace.DeviceGray, [0, 0, skewed.width, skewed.height], false);
+  grayPix.getPixels().set(skewed.gray);
+  const [pw, ph] = [(skewed.width * 72) / skewed.dpi, (skewed.height * 72) / skewed.dpi];
+
+  // RGB JPEG scan: stays an RGB JPEG in its own colour space.
+  const rgb = await straighten(imagePdf([skewed]), 'a');
+  t.match(rgb.outcome, { colors: 3, filter: 'DCTDecode', keepColorSpace: true });
+  t.ok(Math.abs(skews(rgb.doc).shown) <= 0.3, `RGB: shown ${skews(rgb.doc).shown}°`);
+  sameInk(new mupdf.PDFDocument(imagePdf([skewed])), rgb.doc, 'RGB');
+
+  // Gray JPEG scan: stays a gray JPEG of the same pixel size on a page of the same size, and shows straight.
+  const gray = imagePdf([{ ...skewed, jpeg: Buffer.from(grayPix.asJPEG(85)) }]);
+  t.ok(Math.abs(skews(new mupdf.PDFDocument(gray)).image - 3) <= 0.1, 'the fixture is skewed by 3°');
+  const g = await straighten(gray, 'a');
+  t.notOk('left' in g.outcome, JSON.stringify(g.outcome));
+  const im = g.doc.findPage(0).get('Resources', 'XObject', 'Im0');
+  const colors = (d: mupdf.PDFDocument) => d.loadImage(d.findPage(0).get('Resources', 'XObject', 'Im0')).getNumberOfComponents();
+  t.match({ w: im.get('Width').asNumber(), h: im.get('Height').asNumber(), colors: colors(g.doc), f: im.get('Filter').asName(), bpc: im.get('BitsPerComponent').asNumber() }, { w: skewed.width, h: skewed.height, colors: 1, f: 'DCTDecode', bpc: 8 });
+  t.ok(im.get('ColorSpace').resolve().toString() === new mupdf.PDFDocument(gray).findPage(0).get('Resources', 'XObject', 'Im0', 'ColorSpace').resolve().toString(), 'its own colour space kept');
+  t.same(g.doc.loadPage(0).getBounds(), new mupdf.PDFDocument(gray).loadPage(0).getBounds(), 'page size unchanged');
+  const gs = skews(g.doc);
+  t.ok(Math.abs(gs.image) <= 0.3 && Math.abs(gs.shown) <= 0.3, `straight: image ${gs.image}°, shown ${gs.shown}°`);
+  sameInk(new mupdf.PDFDocument(gray), g.doc, 'gray JPEG');
+  const again = await straighten(gray, 'b');
+  t.ok(readFileSync(path.join(dir, 'a', 'deskew-1.bin')).equals(readFileSync(path.join(dir, 'b', 'deskew-1.bin'))), 'same image, same bytes');
+  t.ok(Buffer.from(g.doc.saveToBuffer('compress').asUint8Array()).equals(Buffer.from(again.doc.saveToBuffer('compress').asUint8Array())), 'same page, same bytes');
+
+  // A 1-bit scan stays 1-bit (Flate, lossless).
+  const bits = new mupdf.PDFDocument();
+  const row = Math.ceil(skewed.width / 8);
+  const packed = Buffer.alloc(row * skewed.height);
+  for (let y = 0; y < skewed.height; y++) for (let x = 0; x < skewed.width; x++) if (skewed.gray[y * skewed.width + x]! >= 128) packed[y * row + (x >> 3)]! |= 0x80 >> (x & 7);
+  const bitImage = bits.addRawStream(deflateSync(packed), { Type: bits.newName('XObject'), Subtype: bits.newName('Image'), Width: skewed.width, Height: skewed.height, BitsPerComponent: 1, ColorSpace: bits.newName('DeviceGray'), Filter: bits.newName('FlateDecode') });
+  bits.insertPage(-1, bits.addPage([0, 0, pw, ph], 0, { XObject: { Im0: bitImage } }, `q ${pw} 0 0 ${ph} 0 0 cm /Im0 Do Q`));
+  const b = await straighten(Buffer.from(bits.saveToBuffer('compress').asUint8Array()), 'a');
+  sameInk(bits, b.doc, '1-bit');
+  const bim = b.doc.findPage(0).get('Resources', 'XObject', 'Im0');
+  t.match({ bpc: bim.get('BitsPerComponent').asNumber(), f: bim.get('Filter').asName() }, { bpc: 1, f: 'FlateDecode' });
+  const bs = skews(b.doc);
+  t.ok(Math.abs(bs.image) <= 0.3 && Math.abs(bs.shown) <= 0.3, `1-bit straight: image ${bs.image}°, shown ${bs.shown}°`);
+
+  // A gray PNG upload's page (Flate): stays gray and lossless.
+  const grayPng = new mupdf.PDFDocument();
+  const pngRef = pngPassthrough(grayPng, Buffer.from(grayPix.asPNG()))!;
+  grayPng.insertPage(-1, grayPng.addPage([0, 0, pw, ph], 0, { XObject: { Im0: pngRef } }, `q ${pw} 0 0 ${ph} 0 0 cm /Im0 Do Q`));
+  const gp = await straighten(Buffer.from(grayPng.saveToBuffer('compress').asUint8Array()), 'b');
+  sameInk(grayPng, gp.doc, 'gray PNG');
+  const gim = gp.doc.findPage(0).get('Resources', 'XObject', 'Im0');
+  t.match({ colors: colors(gp.doc), bpc: gim.get('BitsPerComponent').asNumber(), f: gim.get('Filter').asName(), cs: gim.get('ColorSpace').asName() }, { colors: 1, bpc: 8, f: 'FlateDecode', cs: 'DeviceGray' });
+  t.ok(Math.abs(skews(gp.doc).shown) <= 0.3, `gray PNG: shown ${skews(gp.doc).shown}°`);
+
+  // Drawn mirrored (x flipped): it shows skewed the other way, its image turns the other way, and the page shows straight.
+  const mirrored = new mupdf.PDFDocument(gray);
+  const mp = mirrored.findPage(0);
+  mp.put('Contents', mirrored.addStream(`q -${pw} 0 0 ${ph} ${pw} 0 cm /Im0 Do Q`, mirrored.newDictionary()));
+  const m = await straighten(Buffer.from(mirrored.saveToBuffer('compress').asUint8Array()), 'b');
+  t.notOk('left' in m.outcome);
+  sameInk(mirrored, m.doc, 'mirrored');
+  t.ok(Math.abs(skews(new mupdf.PDFDocument(Buffer.from(mirrored.saveToBuffer('compress').asUint8Array()))).shown + 3) <= 0.1, 'the mirrored page shows −3°');
+  t.ok(Math.abs(skews(m.doc).shown) <= 0.3, `mirrored: shown ${skews(m.doc).shown}°`);
+
+  // A drawing beside the scan: the page is not one scan, and is left as it is.
+  const drawn = new mupdf.PDFDocument(gray);
+  const dp = drawn.findPage(0);
+  const list = drawn.newArray();
+  list.push(dp.get('Contents'));
+  list.push(drawn.addStream('0 0 1 RG 2 w 10 10 m 60 10 l S', drawn.newDictionary()));
+  dp.put('Contents', list);
+  const d = await straighten(Buffer.from(drawn.saveToBuffer('compress').asUint8Array()), 'a');
+  t.same(d.outcome, { left: 'the page holds more than one scanned image' });
 });

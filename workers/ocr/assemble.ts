@@ -9,6 +9,7 @@ import type { OcrOutputFormat, OcrPageResult } from './types.js';
 import { toJsonOutput } from './json-output.js';
 import { toAlto, toHocr } from './hocr-alto.js';
 import { applyPageFix, isFixed } from './page-fix.js';
+import { putStraightImage } from './deskew.js';
 
 export interface AssemblePayload {
   source: string;
@@ -69,11 +70,16 @@ export async function assemble(p: AssemblePayload): Promise<AssembleResult> {
     if (p.format === 'searchable_pdf') {
       const ctx = newTextLayerContext(mupdf, doc, addGlyphlessFont(doc));
       for (const r of p.results) {
+        // deskew: a scan page gets its straightened image; any other page keeps its content as
+        // it was, and its text (read straightened) is turned back onto the skewed page.
+        const straight = r.deskew && !('left' in r.deskew) ? r.deskew : undefined;
+        const turnText = r.deskew && 'left' in r.deskew && r.fix ? r.fix.skew : 0;
         if (r.raster) await replaceWithRaster(mupdf, doc, r);
-        else if (isFixed(r.fix)) applyPageFix(mupdf, doc, r.page - 1, r.fix);
+        else if (isFixed(r.fix)) applyPageFix(mupdf, doc, r.page - 1, r.deskew ? { rotate: r.fix.rotate, skew: 0 } : r.fix);
+        if (straight && !r.raster) await putStraightImage(doc, r.page - 1, straight);
         const page = doc.loadPage(r.page - 1);
         try {
-          textLayerBytes += attachTextLayer(ctx, page, r);
+          textLayerBytes += attachTextLayer(ctx, page, r, turnText);
         } finally {
           page.destroy();
         }

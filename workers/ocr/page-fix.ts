@@ -6,8 +6,10 @@ import type * as Mupdf from 'mupdf';
  * - `rotate`: the page's /Rotate is turned by this many degrees clockwise (the image's bytes
  *   stay as they are; every reader shows the page upright);
  * - `skew`: the page's content is turned back by this angle about the page's centre (a `cm`
- *   around the original content streams), so the scan shows straight. No pixel is re-encoded:
- *   the reader resamples the image as it draws it, as it does for any scaled image.
+ *   around the original content streams), so the scan shows straight. This is how a page is
+ *   rendered straight for recognition and for mode force's raster; in the searchable PDF a page
+ *   that is one scan gets a straightened image instead and any other page keeps its content
+ *   (deskew.ts), so the output never carries this turn.
  */
 export interface PageFix {
   rotate: number;

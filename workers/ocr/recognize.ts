@@ -5,7 +5,8 @@ import { loadMupdf } from '../pdf.js';
 import { TaskError } from '../task.js';
 import { recognizeNative } from './native-engine.js';
 import { detectOrientation, type Orientation } from './osd.js';
-import { applyPageFix, isFixed, type PageFix } from './page-fix.js';
+import { deskewPage, putStraightImage, type DeskewOutcome } from './deskew.js';
+import { applyPageFix, isFixed, MIN_SKEW_DEG, type PageFix } from './page-fix.js';
 import { renderForOcr } from './render.js';
 import { measureSkew, rotateGray } from './skew.js';
 import { parseTsv } from './tsv.js';
@@ -21,6 +22,8 @@ export interface RecognizePayload {
   rotatePages?: boolean;
   /** Measure the skew of the text lines and straighten the page before recognition. */
   deskew?: boolean;
+  /** deskew: where straightened scans are written (the assemble task puts them in the output). */
+  deskewDir?: string;
   /** mode redo: text the page still shows is painted out of the image first, so it is not read twice. */
   maskText?: boolean;
   /** mode force: the rendered page is kept (a JPEG in this folder) to replace the page's content. */
@@ -125,12 +128,16 @@ export async function recognizePages(p: RecognizePayload, progress: (done: numbe
     for (const [n, { index, dpi, dpiHint }] of p.pages.entries()) {
       /** Renders the page as `fix` leaves it (in a fresh copy of the document when it changes it) and recognises it. */
       const attempt = async (fix: PageFix, final: boolean): Promise<OcrPageResult> => {
+        // A page that is one scan is read as its straightened image (see deskew.ts); mode force rasterises instead.
+        const deskewed: DeskewOutcome | undefined =
+          p.deskewDir && !p.rasterDir && Math.abs(fix.skew) >= MIN_SKEW_DEG ? await deskewPage(mupdf, doc, index, fix.skew, p.deskewDir) : undefined;
         const copy = isFixed(fix) ? new mupdf.PDFDocument(bytes) : undefined;
         const from = copy ?? doc;
         let rendered: { image: Uint8Array; width: number; height: number };
         let raster: OcrPageResult['raster'];
         try {
-          if (copy) applyPageFix(mupdf, copy, index, fix);
+          if (copy) applyPageFix(mupdf, copy, index, deskewed && !('left' in deskewed) ? { rotate: fix.rotate, skew: 0 } : fix);
+          if (copy && deskewed && !('left' in deskewed)) await putStraightImage(copy, index, deskewed);
           const page = from.loadPage(index);
           try {
             if (final && p.rasterDir) raster = await writeRaster(mupdf, page, dpi, path.join(p.rasterDir, `raster-${index + 1}.jpg`));
@@ -154,6 +161,7 @@ export async function recognizePages(p: RecognizePayload, progress: (done: numbe
         const tsv = p.engine === 'native' ? await recognizeNative(rendered.image, p.langs, hint, PAGE_TIMEOUT_MS) : await recognizeWasm(rendered.image, p.langs, hint);
         const result = parseTsv(tsv, { page: index + 1, width: rendered.width, height: rendered.height, dpi });
         if (isFixed(fix)) result.fix = fix;
+        if (deskewed) result.deskew = deskewed;
         if (raster) result.raster = raster;
         return result;
       };

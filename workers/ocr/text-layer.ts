@@ -101,18 +101,30 @@ function addFontResource(ctx: TextLayerContext, pageObj: Mupdf.PDFObject): strin
  * streams are wrapped in q … Q (so whatever state they leave — a stray cm, an open clip —
  * cannot shift the text) and the text follows as a new stream. `pixelToPage` is how the
  * recognised image was rendered: the page's transform (PDF user space → MuPDF's top-left
- * space) and the page's displayed height in points.
+ * space) and the page's displayed height in points. `turnDeg`: the words were read on the page
+ * straightened by this skew, and are turned back onto it (deskew of a page that is not one scan).
  */
-export function attachTextLayer(ctx: TextLayerContext, page: Mupdf.PDFPage, result: OcrPageResult): number {
+export function attachTextLayer(ctx: TextLayerContext, page: Mupdf.PDFPage, result: OcrPageResult, turnDeg = 0): number {
   const { doc, mupdf } = ctx;
   const pageObj = page.getObject();
-  const [x0, , , y1] = page.getBounds();
-  const height = page.getBounds()[3] - page.getBounds()[1];
+  const [x0, y0, x1, y1] = page.getBounds();
+  const height = y1 - y0;
   // Our space (y up, points, origin bottom-left as displayed) → MuPDF page space → PDF user space.
   const flip: Mupdf.Matrix = [1, 0, 0, -1, x0, y1];
-  const toUser = mupdf.Matrix.concat(flip, mupdf.Matrix.invert(page.getTransform()));
+  let toUser = mupdf.Matrix.concat(flip, mupdf.Matrix.invert(page.getTransform()));
+  let cm = toUser.map(num).join(' ');
+  if (turnDeg !== 0) {
+    // Text read on the page straightened, laid on the page as it shows: turned clockwise (as
+    // seen; MuPDF's space has y down) by the skew about the page's centre. Six decimals, as a
+    // rotation's sines need them.
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const turn = mupdf.Matrix.concat(mupdf.Matrix.concat(mupdf.Matrix.translate(-cx, -cy), mupdf.Matrix.rotate(turnDeg)), mupdf.Matrix.translate(cx, cy));
+    toUser = mupdf.Matrix.concat(mupdf.Matrix.concat(flip, turn), mupdf.Matrix.invert(page.getTransform()));
+    cm = toUser.map((n) => (Math.round(n * 1e6) / 1e6).toString()).join(' ');
+  }
   const fontName = addFontResource(ctx, pageObj);
-  const ops = `Q\nq\n${toUser.map(num).join(' ')} cm\n${textLayerOps(result, height, fontName)}\nQ\n`;
+  const ops = `Q\nq\n${cm} cm\n${textLayerOps(result, height, fontName)}\nQ\n`;
   const dict = doc.newDictionary();
   dict.put('Filter', doc.newName('FlateDecode'));
   const text = doc.addRawStream(deflateSync(Buffer.from(ops, 'latin1'), { level: 9 }), dict);

@@ -3,6 +3,8 @@
  * recognised text are in pixels of the image the engine saw, origin top-left; the page
  * entry says how many pixels per inch that image has, so a consumer can map to points.
  */
+import type { DeskewOutcome } from './deskew.js';
+
 export type OcrEngineName = 'native' | 'wasm';
 export type OcrOutputFormat = 'searchable_pdf' | 'text' | 'json' | 'hocr' | 'alto';
 /** skip: pages with text are left alone; redo: old invisible text removed, pages OCRed again; force: pages rasterised and OCRed. */
@@ -41,8 +43,14 @@ export interface OcrPageResult {
   text: string;
   /** Mean word confidence (0–100); null when no word was found. */
   meanConfidence: number | null;
-  /** Turned upright (degrees clockwise) and straightened (degrees) before recognition; the output page gets the same. */
+  /** Turned upright (degrees clockwise) and straightened (degrees) before recognition; the output page is turned the same way and straightened as `deskew` says. */
   fix?: { rotate: number; skew: number };
+  /**
+   * deskew (a skew was measured, not mode force): the straightened scan that replaces the
+   * page's image, or why the page was left as it is (its text layer is then turned to lie on
+   * the skewed page).
+   */
+  deskew?: DeskewOutcome;
   /** Orientation detection's answer, when it ran: what it proposed and how sure it was. */
   orientation?: { rotate: number; confidence: number; script: string | null };
   /** mode force: the page as rendered (a JPEG in the job's folder) that replaces the page's content. */
