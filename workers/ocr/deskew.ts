@@ -4,6 +4,9 @@ import { deflateSync } from 'node:zlib';
 import type * as Mupdf from 'mupdf';
 import { flattenAlpha } from './image-pdf.js';
 import { readPng } from './png.js';
+import type { DeskewOutcome, Straightened } from './types.js';
+
+export type { DeskewOutcome, Straightened };
 
 /**
  * deskew, as OCRmyPDF does it: the page's scan is replaced by a straightened copy, so the
@@ -23,20 +26,6 @@ import { readPng } from './png.js';
  * lose its text. Such a page is still read straightened, and its text layer is turned by the
  * same angle to lie on the skewed words it shows (`left` says why).
  */
-export type Straightened = {
-  /** The straightened image's stream data, in the job's folder. */
-  path: string;
-  /** Its resource name in the page's XObject dictionary (what the content draws). */
-  name: string;
-  width: number;
-  height: number;
-  bitsPerComponent: 1 | 8;
-  colors: 1 | 3;
-  filter: 'DCTDecode' | 'FlateDecode';
-  /** The original image's /ColorSpace is kept (it describes the new samples too). */
-  keepColorSpace: boolean;
-};
-export type DeskewOutcome = Straightened | { left: string };
 
 interface ScanImage {
   name: string;

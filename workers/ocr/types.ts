@@ -3,7 +3,6 @@
  * recognised text are in pixels of the image the engine saw, origin top-left; the page
  * entry says how many pixels per inch that image has, so a consumer can map to points.
  */
-import type { DeskewOutcome } from './deskew.js';
 
 export type OcrEngineName = 'native' | 'wasm';
 export type OcrOutputFormat = 'searchable_pdf' | 'text' | 'json' | 'hocr' | 'alto';
@@ -85,3 +84,19 @@ export interface OcrPlan {
   /** mode redo: pages whose old invisible text layer was removed. */
   invisibleRemoved?: number[];
 }
+
+/** A scan page straightened by deskew (workers/ocr/deskew.ts), or why it was left as it is. */
+export type Straightened = {
+  /** The straightened image's stream data, in the job's folder. */
+  path: string;
+  /** Its resource name in the page's XObject dictionary (what the content draws). */
+  name: string;
+  width: number;
+  height: number;
+  bitsPerComponent: 1 | 8;
+  colors: 1 | 3;
+  filter: 'DCTDecode' | 'FlateDecode';
+  /** The original image's /ColorSpace is kept (it describes the new samples too). */
+  keepColorSpace: boolean;
+};
+export type DeskewOutcome = Straightened | { left: string };
