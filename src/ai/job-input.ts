@@ -62,6 +62,7 @@ export async function readDocumentText(ctx: FileJobContext, opts: ReadOptions): 
         dpi: 300,
         pages: missing.map((p) => ({ from: p, to: p })),
         skipText: true,
+        rotatePages: true, // a page scanned sideways is read upright, as the OCR job does
         progressSpan: [20, 60],
       });
       for (const r of ocr.results) {

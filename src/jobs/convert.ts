@@ -63,6 +63,9 @@ export function convertHandler(config: Config): FileJobHandler {
           dpi: 300,
           pages,
           skipText: true,
+          // A page scanned sideways or upside down is turned upright (and read again) as the
+          // OCR job does by default; upright pages cost nothing more.
+          rotatePages: true,
           output: { path: searchable, format: 'searchable_pdf' },
           progressSpan: [0, 50],
         });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { multipart, startApp, waitForJob } from '../helpers/app.js';
-import { charAccuracy, imagePdf, PAGE_LINES, scanPdf, typesetPdf } from '../helpers/ocr-fixtures.js';
+import { charAccuracy, imagePdf, PAGE_LINES, scanPdf, turnedScan, typesetPdf } from '../helpers/ocr-fixtures.js';
 
 // A scanned page (an image, no text layer) of known text, shared by the tests below.
 const scan = async () => imagePdf(scanPdf(await typesetPdf([PAGE_LINES[0]!])));
@@ -23,6 +23,14 @@ t.test('convert with options.ocr reads a scanned page as text', async (t) => {
   const txt = (await app.inject({ method: 'GET', url: job.download_url })).body;
   const accuracy = charAccuracy(expected, txt);
   t.ok(accuracy >= 0.98, `character accuracy ${accuracy}`);
+
+  // The same page scanned sideways: turned upright before its text is read.
+  const sideways = imagePdf([await turnedScan(scanPdf(await typesetPdf([PAGE_LINES[0]!]))[0]!, 90)]);
+  const turned = await app.inject({ method: 'POST', url: '/api/convert', ...(await multipart({ format: 'txt', options: JSON.stringify({ ocr: true }) }, [{ name: 'sideways.pdf', data: sideways }])) });
+  const turnedJob = await waitForJob(app, turned.json().job_id, 180_000);
+  t.equal(turnedJob.status, 'completed', JSON.stringify(turnedJob.error));
+  const turnedAccuracy = charAccuracy(expected, (await app.inject({ method: 'GET', url: turnedJob.download_url })).body);
+  t.ok(turnedAccuracy >= 0.97, `a page scanned sideways reads at ${turnedAccuracy}`);
 
   const bad = await app.inject({ method: 'POST', url: '/api/convert', ...(await multipart({ format: 'txt', options: JSON.stringify({ ocr: true, language: 'xx' }) }, [{ name: 'scan.pdf', data: pdf }])) });
   t.equal(bad.statusCode, 400);
