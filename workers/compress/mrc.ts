@@ -12,6 +12,8 @@ export interface Layers {
   mask: G4;
   /** MRC only: the background JPEG. */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
+  /** MRC only: a second stencil (a stamp's colour), full resolution, painted under the ink. */
+  spot?: { mask: G4; colour: number[] };
   inkColour: number[];
   paperColour: number[];
 }
@@ -40,6 +42,13 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
   if (!decodesTo(mupdf, mask, pack(bits, w, h))) return 'mask does not decode back';
   const base: Layers = { kind: split.kind, mask, inkColour: split.inkColour, paperColour: split.paperColour };
   if (split.kind === 'bilevel') return [base];
+  if (split.spot) {
+    const spotBits = new Uint8Array(w * h);
+    for (let i = 0; i < spotBits.length; i++) spotBits[i] = split.spot.px[i] ? 0 : 1;
+    const spotMask = await encodeG4(spotBits, w, h);
+    if (!decodesTo(mupdf, spotMask, pack(spotBits, w, h))) return 'spot mask does not decode back';
+    base.spot = { mask: spotMask, colour: split.spot.colour };
+  }
   const options: Layers[] = [];
   let tried = '';
   for (const bgPpi of bgChain) {
@@ -121,8 +130,9 @@ export function inkOperator(colour: number[]): string {
  * pattern that draws it draws the layers instead and nothing else on the page changes (an OCR
  * text layer included). Bilevel: the object stays an image, 1-bit G4 with a Decode array
  * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
- * drawing the unit square as an image does: the background image, then the mask as a stencil
- * painted in the ink colour.
+ * drawing the unit square as an image does: the background image, then the spot mask (if any)
+ * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour
+ * (multiplied, over a spot).
  */
 export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Layers, colorSpace: Mupdf.PDFObject | undefined): void {
   const optional = ['OC', 'Metadata'].map((k) => [k, ref.get(k)] as const).filter(([, v]) => !v.isNull());
@@ -160,8 +170,22 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
   const xo = doc.newDictionary();
   xo.put('B', bgObj);
   xo.put('M', maskObj);
+  if (l.spot) {
+    xo.put('S', doc.addRawStream(l.spot.mask.data, {
+      Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: l.spot.mask.width, Height: l.spot.mask.height, ImageMask: true,
+      Filter: doc.newName('CCITTFaxDecode'), DecodeParms: g4Parms(doc, l.spot.mask),
+    }));
+  }
   const res = doc.newDictionary();
   res.put('XObject', xo);
+  if (l.spot) {
+    const gs = doc.newDictionary();
+    gs.put('Type', doc.newName('ExtGState'));
+    gs.put('BM', doc.newName('Multiply'));
+    const states = doc.newDictionary();
+    states.put('X', gs);
+    res.put('ExtGState', states);
+  }
   const bbox = doc.newArray();
   for (const v of [0, 0, 1, 1]) bbox.push(v);
   const dict = doc.newDictionary();
@@ -175,5 +199,10 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
 }
 
 export function formContent(l: Layers): string {
-  return `q /B Do Q q ${inkOperator(l.inkColour)} /M Do Q`;
+  if (!l.spot) return `q /B Do Q q ${inkOperator(l.inkColour)} /M Do Q`;
+  // The ink multiplied onto what is under it, as printed ink is: over the paper its colour as
+  // scanned (divided by the paper's), over the spot darker still, as the letters crossing a
+  // stamp are.
+  const ink = l.inkColour.map((c, i) => Math.min(255, (c * 255) / Math.max(1, l.paperColour[i] ?? 255)));
+  return `q /B Do Q q ${inkOperator(l.spot.colour)} /S Do Q q /X gs ${inkOperator(ink)} /M Do Q`;
 }
