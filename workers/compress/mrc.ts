@@ -1,19 +1,18 @@
 import type * as Mupdf from 'mupdf';
 import type { Raw } from './image-codec.js';
 import { toJpeg } from './image-codec.js';
-import { encodeG4, type G4 } from './g4.js';
-import { decodesTo, g4Parms, pack } from './bitonal.js';
+import { encodeOneBit, putFilter, type OneBit } from './bitonal.js';
 import type { ScanSplit } from './scan-classify.js';
 
 /** A page scan split into its layers, not yet written: what replaces the image object. */
 export interface Layers {
   kind: 'bilevel' | 'mrc';
-  /** The text mask, full resolution. Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
-  mask: G4;
+  /** The text mask, full resolution (G4 or JBIG2). Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
+  mask: OneBit;
   /** MRC only: the background JPEG. */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
   /** MRC only: a second stencil (a stamp's colour), full resolution, painted under the ink. */
-  spot?: { mask: G4; colour: number[] };
+  spot?: { mask: OneBit; colour: number[] };
   inkColour: number[];
   paperColour: number[];
 }
@@ -38,15 +37,15 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
   const { width: w, height: h } = src;
   const bits = new Uint8Array(w * h);
   for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] ? 0 : 1;
-  const mask = await encodeG4(bits, w, h);
-  if (!decodesTo(mupdf, mask, pack(bits, w, h))) return 'mask does not decode back';
+  const mask = await encodeOneBit(mupdf, bits, w, h, true);
+  if (!mask) return 'mask does not decode back';
   const base: Layers = { kind: split.kind, mask, inkColour: split.inkColour, paperColour: split.paperColour };
   if (split.kind === 'bilevel') return [base];
   if (split.spot) {
     const spotBits = new Uint8Array(w * h);
     for (let i = 0; i < spotBits.length; i++) spotBits[i] = split.spot.px[i] ? 0 : 1;
-    const spotMask = await encodeG4(spotBits, w, h);
-    if (!decodesTo(mupdf, spotMask, pack(spotBits, w, h))) return 'spot mask does not decode back';
+    const spotMask = await encodeOneBit(mupdf, spotBits, w, h, true);
+    if (!spotMask) return 'spot mask does not decode back';
     base.spot = { mask: spotMask, colour: split.spot.colour };
   }
   const options: Layers[] = [];
@@ -149,13 +148,11 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
     decode.push(Number(gray(l.inkColour).toFixed(3)));
     decode.push(Number(gray(l.paperColour).toFixed(3)));
     dict.put('Decode', decode);
-    dict.put('Filter', doc.newName('CCITTFaxDecode'));
-    dict.put('DecodeParms', g4Parms(doc, l.mask));
+    putFilter(doc, dict, l.mask);
     for (const [k, v] of optional) dict.put(k, v);
     ref.writeObject(dict);
     ref.writeRawStream(l.mask.data);
-    ref.put('Filter', doc.newName('CCITTFaxDecode'));
-    ref.put('DecodeParms', g4Parms(doc, l.mask));
+    putFilter(doc, ref, l.mask);
     return;
   }
   const bg = l.background!;
@@ -163,19 +160,16 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
     Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: bg.width, Height: bg.height, BitsPerComponent: 8,
     ColorSpace: colorSpace ?? doc.newName(bg.channels === 1 ? 'DeviceGray' : 'DeviceRGB'), Filter: doc.newName('DCTDecode'),
   });
-  const maskObj = doc.addRawStream(l.mask.data, {
-    Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: l.mask.width, Height: l.mask.height, ImageMask: true,
-    Filter: doc.newName('CCITTFaxDecode'), DecodeParms: g4Parms(doc, l.mask),
-  });
+  const stencil = (m: OneBit) => {
+    const obj = doc.addRawStream(m.data, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: m.width, Height: m.height, ImageMask: true });
+    putFilter(doc, obj, m);
+    return obj;
+  };
+  const maskObj = stencil(l.mask);
   const xo = doc.newDictionary();
   xo.put('B', bgObj);
   xo.put('M', maskObj);
-  if (l.spot) {
-    xo.put('S', doc.addRawStream(l.spot.mask.data, {
-      Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: l.spot.mask.width, Height: l.spot.mask.height, ImageMask: true,
-      Filter: doc.newName('CCITTFaxDecode'), DecodeParms: g4Parms(doc, l.spot.mask),
-    }));
-  }
+  if (l.spot) xo.put('S', stencil(l.spot.mask));
   const res = doc.newDictionary();
   res.put('XObject', xo);
   if (l.spot) {
