@@ -133,10 +133,10 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     // Busy tiles, with the spot layer (if any) taken for paper: a tile busy only because a
     // stamp crosses it is text on paper once the stamp has its own mask.
     const spotNear = spot ? dilate(spot.px, w, h, halo) : undefined;
-    const both = dilate(ink, w, h, halo);
-    if (spotNear) for (let i = 0; i < N; i++) both[i]! |= spotNear[i]!;
-    const stillBusy = spot ? new Uint8Array(busy.length) : busy;
-    if (spot) {
+    const stillBusy = spotNear ? new Uint8Array(busy.length) : busy;
+    if (spotNear) {
+      const both = dilate(ink, w, h, halo);
+      for (let i = 0; i < N; i++) both[i]! |= spotNear[i]!;
       for (let k = 0; k < busy.length; k++) {
         if (!busy[k]) continue;
         const [tx, ty] = [k % tw, Math.floor(k / tw)];
@@ -213,26 +213,25 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
   if (d2 < SPOT_MIN_DISTANCE ** 2) return undefined;
   // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it.
-  const along = new Float32Array(N);
-  const off = new Float32Array(N);
-  for (let i = 0, o = 0; i < N; i++, o += 3) {
-    const p = [data[o]! - paper[0]!, data[o + 1]! - paper[1]!, data[o + 2]! - paper[2]!];
-    const a = (p[0]! * d[0]! + p[1]! * d[1]! + p[2]! * d[2]!) / d2;
-    along[i] = a;
-    off[i] = Math.hypot(p[0]! - a * d[0]!, p[1]! - a * d[1]!, p[2]! - a * d[2]!);
-  }
-  let fit = 0;
-  for (let i = 0; i < N; i++) if (!ink[i] && !inPicture[i] && chroma[i]! > INK_CHROMA && off[i]! <= SPOT_FIT) fit++;
-  if (fit < candidates * SPOT_SHARE) return undefined;
+  // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it: one
+  // pass, nothing kept per pixel but the band (a 50-megapixel scan has no room for more).
   const band = new Uint8Array(N);
-  for (let i = 0; i < N; i++) if (!inPicture[i] && along[i]! >= 0.5 && off[i]! <= SPOT_FIT) band[i] = 1;
   const sum = [0, 0, 0];
   let count = 0;
-  for (let i = 0; i < N; i++) {
-    if (!band[i] || along[i]! < 0.75 || along[i]! > 1.25) continue;
+  let fit = 0;
+  for (let i = 0, o = 0; i < N; i++, o += 3) {
+    if (inPicture[i]) continue;
+    const [p0, p1, p2] = [data[o]! - paper[0]!, data[o + 1]! - paper[1]!, data[o + 2]! - paper[2]!];
+    const a = (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2;
+    if (Math.hypot(p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!) > SPOT_FIT) continue;
+    if (!ink[i] && chroma[i]! > INK_CHROMA) fit++;
+    if (a < 0.5) continue;
+    band[i] = 1;
+    if (a < 0.75 || a > 1.25) continue;
     count++;
-    for (let c = 0; c < 3; c++) sum[c]! += data[i * 3 + c]!;
+    for (let c = 0; c < 3; c++) sum[c]! += data[o + c]!;
   }
+  if (fit < candidates * SPOT_SHARE) return undefined;
   if (count === 0) return undefined;
   const colour = sum.map((v) => Math.round(v / count));
   // The spot runs on under the letters that cross it (they are drawn over it, multiplied):
