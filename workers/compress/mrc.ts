@@ -12,7 +12,7 @@ export interface Layers {
   /** MRC only: the background JPEG. */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
   /** MRC only: a second stencil (a stamp's colour), full resolution, painted under the ink. */
-  spot?: { mask: OneBit; colour: number[] };
+  spot?: { mask: OneBit; colour: number[]; over: { mask: OneBit; colour: number[] } };
   inkColour: number[];
   paperColour: number[];
 }
@@ -36,17 +36,26 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
   if (split.kind === 'picture') return split.reason ?? 'picture';
   const { width: w, height: h } = src;
   const bits = new Uint8Array(w * h);
-  for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] ? 0 : 1;
+  // Ink over the spot layer has a mask of its own (below).
+  for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] && !split.spot?.px[i] ? 0 : 1;
   const mask = await encodeOneBit(mupdf, bits, w, h, true);
   if (!mask) return 'mask does not decode back';
   const base: Layers = { kind: split.kind, mask, inkColour: split.inkColour, paperColour: split.paperColour };
   if (split.kind === 'bilevel') return [base];
   if (split.spot) {
+    const { px, colour } = split.spot;
     const spotBits = new Uint8Array(w * h);
-    for (let i = 0; i < spotBits.length; i++) spotBits[i] = split.spot.px[i] ? 0 : 1;
+    for (let i = 0; i < spotBits.length; i++) spotBits[i] = px[i] ? 0 : 1;
     const spotMask = await encodeOneBit(mupdf, spotBits, w, h, true);
-    if (!spotMask) return 'spot mask does not decode back';
-    base.spot = { mask: spotMask, colour: split.spot.colour };
+    const overBits = new Uint8Array(w * h);
+    for (let i = 0; i < overBits.length; i++) overBits[i] = split.ink[i] && px[i] ? 0 : 1;
+    const overMask = await encodeOneBit(mupdf, overBits, w, h, true);
+    if (!spotMask || !overMask) return 'spot mask does not decode back';
+    // Ink over the spot in the colour printed ink over a stamp has: the two multiplied (the
+    // ink's colour divided by the paper's, which the scan has in it already). Painted as a
+    // colour of its own, not with a blend mode: the page needs no transparency.
+    const over = split.inkColour.map((c, i) => Math.round((Math.min(255, (c * 255) / Math.max(1, split.paperColour[i] ?? 255)) * colour[i]!) / 255));
+    base.spot = { mask: spotMask, colour, over: { mask: overMask, colour: over } };
   }
   const options: Layers[] = [];
   let tried = '';
@@ -130,8 +139,8 @@ export function inkOperator(colour: number[]): string {
  * text layer included). Bilevel: the object stays an image, 1-bit G4 with a Decode array
  * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
  * drawing the unit square as an image does: the background image, then the spot mask (if any)
- * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour
- * (multiplied, over a spot).
+ * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour, then
+ * (with a spot) the ink over the spot as a stencil in the two multiplied.
  */
 export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Layers, colorSpace: Mupdf.PDFObject | undefined): void {
   const optional = ['OC', 'Metadata'].map((k) => [k, ref.get(k)] as const).filter(([, v]) => !v.isNull());
@@ -169,17 +178,12 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
   const xo = doc.newDictionary();
   xo.put('B', bgObj);
   xo.put('M', maskObj);
-  if (l.spot) xo.put('S', stencil(l.spot.mask));
+  if (l.spot) {
+    xo.put('S', stencil(l.spot.mask));
+    xo.put('T', stencil(l.spot.over.mask));
+  }
   const res = doc.newDictionary();
   res.put('XObject', xo);
-  if (l.spot) {
-    const gs = doc.newDictionary();
-    gs.put('Type', doc.newName('ExtGState'));
-    gs.put('BM', doc.newName('Multiply'));
-    const states = doc.newDictionary();
-    states.put('X', gs);
-    res.put('ExtGState', states);
-  }
   const bbox = doc.newArray();
   for (const v of [0, 0, 1, 1]) bbox.push(v);
   const dict = doc.newDictionary();
@@ -193,10 +197,7 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
 }
 
 export function formContent(l: Layers): string {
-  if (!l.spot) return `q /B Do Q q ${inkOperator(l.inkColour)} /M Do Q`;
-  // The ink multiplied onto what is under it, as printed ink is: over the paper its colour as
-  // scanned (divided by the paper's), over the spot darker still, as the letters crossing a
-  // stamp are.
-  const ink = l.inkColour.map((c, i) => Math.min(255, (c * 255) / Math.max(1, l.paperColour[i] ?? 255)));
-  return `q /B Do Q q ${inkOperator(l.spot.colour)} /S Do Q q /X gs ${inkOperator(ink)} /M Do Q`;
+  const ink = `q ${inkOperator(l.inkColour)} /M Do Q`;
+  if (!l.spot) return `q /B Do Q ${ink}`;
+  return `q /B Do Q q ${inkOperator(l.spot.colour)} /S Do Q ${ink} q ${inkOperator(l.spot.over.colour)} /T Do Q`;
 }

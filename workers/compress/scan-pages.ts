@@ -121,7 +121,7 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
     const raw = ref.readRawStream();
     const before = raw.getLength();
     raw.destroy();
-    const small = options.filter((l) => l.mask.data.length + (l.spot?.mask.data.length ?? 0) + (l.background?.data.length ?? 0) < before);
+    const small = options.filter((l) => l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0) < before);
     const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
     if (!layers) return small.length ? 'rejected' : 'picture';
     writeLayers(doc, ref, layers, colorSpace);
