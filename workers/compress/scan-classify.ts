@@ -171,7 +171,8 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   let inkCount = 0;
   const sum = [0, 0, 0];
   for (let i = 0; i < N; i++) {
-    if (!ink[i]) continue;
+    // The ink's colour from the ink on paper: over the spot it is painted darker (mrc.ts).
+    if (!ink[i] || spot?.px[i]) continue;
     inkCount++;
     for (let c = 0; c < n; c++) sum[c]! += data[i * n + c]!;
   }
@@ -185,8 +186,8 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
 /**
  * The spot layer of a colour scan: pixels of one colour other than the ink's (a stamp, a
  * coloured rule), outside pictures, as a second full-resolution mask painted in that colour
- * under the ink. In the background, downsampled, a stamp's edges blur into the letters it
- * crosses (OCR read 2.7–3.1 points worse next to the test stamp's ring at 100 ppi). A pixel is
+ * under the ink. Left in the background, a stamp's edges blur into the letters it crosses and
+ * hold the background at 100 ppi at every level (inkOnColour). A pixel is
  * the spot's when it lies on the line from the paper's colour to the spot's, at least half way
  * and within SPOT_FIT of it. Letters over the spot, darker than half way from the spot to the
  * ink, go into the ink mask: JPEG's half-resolution chroma makes them too red for the
@@ -212,7 +213,6 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   const d = [0, 1, 2].map((c) => median[c]! - paper[c]!);
   const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
   if (d2 < SPOT_MIN_DISTANCE ** 2) return undefined;
-  // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it.
   // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it: one
   // pass, nothing kept per pixel but the band (a 50-megapixel scan has no room for more).
   const band = new Uint8Array(N);
@@ -234,8 +234,9 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   if (fit < candidates * SPOT_SHARE) return undefined;
   if (count === 0) return undefined;
   const colour = sum.map((v) => Math.round(v / count));
-  // The spot runs on under the letters that cross it (they are drawn over it, multiplied):
-  // a closing fills gaps of up to two halos' width, a letter's stroke and its edges.
+  // The spot runs on under the letters that cross it (the ink over it is painted in the two
+  // colours multiplied): a closing fills gaps of up to two halos' width, a letter's stroke and
+  // its edges.
   const px = close(band, w, h, 2 * halo);
   const spotLum = (77 * colour[0]! + 150 * colour[1]! + 29 * colour[2]! + 128) >> 8;
   // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
