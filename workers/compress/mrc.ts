@@ -11,7 +11,7 @@ export interface Layers {
   mask: OneBit;
   /** MRC only: the background JPEG. */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
-  /** MRC only: a second stencil (a stamp's colour), full resolution, painted under the ink. */
+  /** MRC only: a second stencil (a stamp), painted in its colour under the ink, and the ink over it in the two multiplied. */
   spot?: { mask: OneBit; colour: number[]; over: { mask: OneBit; colour: number[] } };
   inkColour: number[];
   paperColour: number[];
@@ -136,7 +136,7 @@ export function inkOperator(colour: number[]): string {
 /**
  * Turns the image object `ref` into what draws the layers, in place, so every page, form or
  * pattern that draws it draws the layers instead and nothing else on the page changes (an OCR
- * text layer included). Bilevel: the object stays an image, 1-bit G4 with a Decode array
+ * text layer included). Bilevel: the object stays an image, 1-bit JBIG2 or G4 with a Decode array
  * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
  * drawing the unit square as an image does: the background image, then the spot mask (if any)
  * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour, then

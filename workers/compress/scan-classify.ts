@@ -3,7 +3,7 @@ import type { Raw } from './image-codec.js';
 /**
  * What a page scan is, decided from its pixels alone (never from the level, so every lossy
  * level makes the same decision and a stronger level's page is at most the weaker's):
- * - `bilevel`: ink on plain paper and nothing else: one 1-bit image (G4) in the two tones;
+ * - `bilevel`: ink on plain paper and nothing else: one 1-bit image (JBIG2 or G4) in the two tones;
  * - `mrc`: text on paper with other content too (stamps, letterheads, photos, shading): the
  *   neutral ink as a full-resolution 1-bit mask, everything else in a small JPEG behind it;
  * - `picture`: not text on paper (a photo, a dark or low-contrast page): the usual JPEG path.

@@ -36,7 +36,7 @@ const MAX_PIXELS = 50e6;
  * image drawn over at least half of a page at ≥ 150 ppi; what it is (bilevel, MRC or a picture
  * left to the image pass) is decided from its pixels. The layers replace the image object in
  * place (writeLayers) after the page drawn with them is compared with the source image drawn
- * at the same size (checkLayers). 1-bit scans, already G4 from bitonalToG4, are only counted.
+ * at the same size (checkLayers). 1-bit scans, already JBIG2 or G4 from bitonalToG4, are only counted.
  */
 export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void): Promise<ScanPass> {
   const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0 };
