@@ -29,7 +29,7 @@ export interface BulkEntry {
   compressed_size?: number;
   compression_ratio?: number;
   engine?: string;
-  /** Pages that are a 1-bit (G4) scan, and pages split into a text mask over a background. */
+  /** Pages that are a 1-bit (JBIG2 or G4) scan, and pages split into a text mask over a background. */
   pages_bilevel?: number;
   pages_mrc?: number;
   /** Name of this file inside the zip, and its `?file=` number. */

@@ -104,7 +104,7 @@ function pdftotext(bytes: Buffer): string {
 }
 
 for (const variant of ['bilevel', 'stencil', 'decode-inverted', 'indexed'] as ScanVariant[]) {
-  t.test(`1-bit scan (${variant}) → CCITT G4 at low and medium: the same pixels, smaller, reported bilevel`, async (t) => {
+  t.test(`1-bit scan (${variant}) → JBIG2 (G4 when Indexed) at low and medium: the same pixels, smaller, reported bilevel`, async (t) => {
     const { pdf } = scanFixture(variant);
     for (const level of ['low', 'medium'] as const) {
       const { out, result } = await compressBytes(t, pdf, { compressionLevel: level });
@@ -113,7 +113,7 @@ for (const variant of ['bilevel', 'stencil', 'decode-inverted', 'indexed'] as Sc
       t.equal(result.pages_mrc, 0);
       const imgs = imagesOf(out);
       t.equal(imgs.length, 1);
-      t.match(imgs[0]!.filter, /CCITTFaxDecode/, `${level}: ${imgs[0]!.filter}`);
+      t.match(imgs[0]!.filter, variant === 'indexed' ? /CCITTFaxDecode/ : /JBIG2Decode/, `${level}: ${imgs[0]!.filter}`);
       // Exactly the same rendering, by MuPDF and by poppler (each with its own G4 decoder).
       t.ok(Buffer.from(renderRgb(out, 100).px).equals(Buffer.from(renderRgb(pdf, 100).px)), `${level}: MuPDF renders the same pixels`);
       t.ok(popplerRgb(out).equals(popplerRgb(pdf)), `${level}: poppler renders the same pixels`);
@@ -147,10 +147,8 @@ for (const variant of ['gray-jpeg', 'gray-icc', 'gray-photo'] as ScanVariant[]) 
   });
 }
 
-t.test('colour scan with a red stamp and a photo at medium and high: MRC, stamp keeps its colour, OCR within a point', async (t) => {
-  const { pdf, layout, stamp, photo } = scanFixture('colour', { ocrLayer: true, seed: 2 });
-  const truth = layout.lines.join('\n');
-  const before = accuracy(ocr(pdf), truth);
+t.test('colour scan with a red stamp and a photo at medium and high: MRC, stamp keeps its colour (OCR: compress-scans-stamp.test.ts)', async (t) => {
+  const { pdf, stamp, photo } = scanFixture('colour', { ocrLayer: true, seed: 2 });
   const low = await compressBytes(t, pdf, { compressionLevel: 'low' });
   let previous = low.out.length;
   for (const level of ['medium', 'high'] as const) {
@@ -159,8 +157,6 @@ t.test('colour scan with a red stamp and a photo at medium and high: MRC, stamp 
     t.ok(out.length < pdf.length / 5, `${level}: ${out.length} < a fifth of ${pdf.length}`);
     t.ok(out.length <= previous, `${level}: ${out.length} ≤ the level below (${previous})`);
     previous = out.length;
-    const after = accuracy(ocr(out), truth);
-    t.ok(after >= before - 1, `${level}: OCR accuracy ${after.toFixed(2)} within a point of the input's ${before.toFixed(2)}`);
     t.equal(pdftotext(out), pdftotext(pdf), `${level}: the OCR text layer is kept`);
     const r = renderRgb(out, SCAN_DPI);
     // The stamp's ring: red, as in the input (mean of a 9×9 patch on the ring).

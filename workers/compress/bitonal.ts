@@ -1,5 +1,6 @@
 import type * as Mupdf from 'mupdf';
 import { encodeG4, type G4 } from './g4.js';
+import { encodeJbig2 } from './jbig2.js';
 import { filtersOf, isImageStream, type MupdfModule } from './mupdf-util.js';
 
 /** Filters a 1-bit image may already have and still be rewritten (lossless ones, decoded exactly). */
@@ -15,7 +16,8 @@ export interface BitonalPass {
 }
 
 /**
- * Every 1-bit image stored with Flate, LZW, RunLength or no filter re-encoded as CCITT G4,
+ * Every 1-bit image stored with Flate, LZW, RunLength or no filter re-encoded as CCITT G4
+ * (or JBIG2 where smaller, for stencils and gray images: encodeOneBit),
  * at every level (it is lossless). Only the stream and its Filter/DecodeParms change: the
  * samples decode to exactly the same bits, so whatever the dictionary makes of them (a
  * stencil mask and its fill colour, a Decode [1 0] array, an Indexed palette, a colour key or
@@ -77,13 +79,51 @@ async function rewrite(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PD
   const raw = ref.readRawStream();
   const before = raw.getLength();
   raw.destroy();
-  const g4 = await encodeG4(unpack(packed, w, h), w, h);
-  if (g4.data.length >= before) return false;
-  if (!decodesTo(mupdf, g4, packed)) return false;
-  ref.writeRawStream(g4.data);
-  ref.put('Filter', doc.newName('CCITTFaxDecode'));
-  ref.put('DecodeParms', g4Parms(doc, g4));
+  const out = await encodeOneBit(mupdf, unpack(packed, w, h), w, h, jbig2Allowed(ref), packed);
+  if (!out || out.data.length >= before) return false;
+  ref.writeRawStream(out.data);
+  putFilter(doc, ref, out);
   return true;
+}
+
+/**
+ * JBIG2 for stencil masks and gray images, the two kinds scanners and their PDFs give it; an
+ * Indexed or ICC-based 1-bit image keeps G4, which every reader applies to any colour space.
+ */
+function jbig2Allowed(ref: Mupdf.PDFObject): boolean {
+  const mask = ref.get('ImageMask');
+  if (mask.isBoolean() && mask.asBoolean()) return true;
+  const cs = ref.get('ColorSpace');
+  return cs.isName() && ['DeviceGray', 'G'].includes(cs.asName());
+}
+
+/** A 1-bit stream as written: CCITT G4 or, where smaller, JBIG2 (generic region, lossless). */
+export type OneBit = G4 & { jbig2?: true };
+
+/**
+ * `bits` (one byte a pixel, the sample values) as G4 and, when `jbig2`, as JBIG2 too: the
+ * smaller of those that MuPDF decodes back to exactly these bits; undefined if neither does.
+ */
+export async function encodeOneBit(mupdf: MupdfModule, bits: Uint8Array, w: number, h: number, jbig2: boolean, packed = pack(bits, w, h)): Promise<OneBit | undefined> {
+  const g4: OneBit = await encodeG4(bits, w, h);
+  const options: OneBit[] = [g4];
+  if (jbig2) {
+    const jb: OneBit = { data: encodeJbig2(bits, w, h), width: w, height: h, blackIs1: false, jbig2: true };
+    options.push(jb);
+  }
+  options.sort((a, b) => a.data.length - b.data.length);
+  return options.find((o) => decodesTo(mupdf, o, packed));
+}
+
+/** Filter and DecodeParms of a 1-bit stream, put on its dictionary. */
+export function putFilter(doc: Mupdf.PDFDocument, dict: Mupdf.PDFObject, m: OneBit): void {
+  if (m.jbig2) {
+    dict.put('Filter', doc.newName('JBIG2Decode'));
+    dict.delete('DecodeParms');
+  } else {
+    dict.put('Filter', doc.newName('CCITTFaxDecode'));
+    dict.put('DecodeParms', g4Parms(doc, m));
+  }
 }
 
 export function g4Parms(doc: Mupdf.PDFDocument, g4: G4): Mupdf.PDFObject {
@@ -116,13 +156,14 @@ export function pack(bits: Uint8Array, w: number, h: number): Uint8Array {
 }
 
 /**
- * The G4 stream decoded by MuPDF, as a reader will with these DecodeParms, equals `packed`
+ * The G4 (or JBIG2) stream decoded by MuPDF, as a reader will with these DecodeParms, equals `packed`
  * bit for bit (each row's padding bits aside).
  */
-export function decodesTo(mupdf: MupdfModule, g4: G4, packed: Uint8Array): boolean {
+export function decodesTo(mupdf: MupdfModule, g4: OneBit, packed: Uint8Array): boolean {
   const scratch = new mupdf.PDFDocument();
   try {
-    const obj = scratch.addRawStream(g4.data, { Filter: scratch.newName('CCITTFaxDecode'), DecodeParms: g4Parms(scratch, g4) });
+    const obj = scratch.addRawStream(g4.data, {});
+    putFilter(scratch, obj, g4);
     const buf = obj.readStream();
     const got = buf.asUint8Array();
     try {

@@ -1,17 +1,18 @@
 import type * as Mupdf from 'mupdf';
 import type { Raw } from './image-codec.js';
 import { toJpeg } from './image-codec.js';
-import { encodeG4, type G4 } from './g4.js';
-import { decodesTo, g4Parms, pack } from './bitonal.js';
+import { encodeOneBit, putFilter, type OneBit } from './bitonal.js';
 import type { ScanSplit } from './scan-classify.js';
 
 /** A page scan split into its layers, not yet written: what replaces the image object. */
 export interface Layers {
   kind: 'bilevel' | 'mrc';
-  /** The text mask, full resolution. Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
-  mask: G4;
+  /** The text mask, full resolution (G4 or JBIG2). Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
+  mask: OneBit;
   /** MRC only: the background JPEG. */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
+  /** MRC only: a second stencil (a stamp), painted in its colour under the ink, and the ink over it in the two multiplied. */
+  spot?: { mask: OneBit; colour: number[]; over: { mask: OneBit; colour: number[] } };
   inkColour: number[];
   paperColour: number[];
 }
@@ -35,11 +36,27 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
   if (split.kind === 'picture') return split.reason ?? 'picture';
   const { width: w, height: h } = src;
   const bits = new Uint8Array(w * h);
-  for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] ? 0 : 1;
-  const mask = await encodeG4(bits, w, h);
-  if (!decodesTo(mupdf, mask, pack(bits, w, h))) return 'mask does not decode back';
+  // Ink over the spot layer has a mask of its own (below).
+  for (let i = 0; i < bits.length; i++) bits[i] = split.ink[i] && !split.spot?.px[i] ? 0 : 1;
+  const mask = await encodeOneBit(mupdf, bits, w, h, true);
+  if (!mask) return 'mask does not decode back';
   const base: Layers = { kind: split.kind, mask, inkColour: split.inkColour, paperColour: split.paperColour };
   if (split.kind === 'bilevel') return [base];
+  if (split.spot) {
+    const { px, colour } = split.spot;
+    const spotBits = new Uint8Array(w * h);
+    for (let i = 0; i < spotBits.length; i++) spotBits[i] = px[i] ? 0 : 1;
+    const spotMask = await encodeOneBit(mupdf, spotBits, w, h, true);
+    const overBits = new Uint8Array(w * h);
+    for (let i = 0; i < overBits.length; i++) overBits[i] = split.ink[i] && px[i] ? 0 : 1;
+    const overMask = await encodeOneBit(mupdf, overBits, w, h, true);
+    if (!spotMask || !overMask) return 'spot mask does not decode back';
+    // Ink over the spot in the colour printed ink over a stamp has: the two multiplied (the
+    // ink's colour divided by the paper's, which the scan has in it already). Painted as a
+    // colour of its own, not with a blend mode: the page needs no transparency.
+    const over = split.inkColour.map((c, i) => Math.round((Math.min(255, (c * 255) / Math.max(1, split.paperColour[i] ?? 255)) * colour[i]!) / 255));
+    base.spot = { mask: spotMask, colour, over: { mask: overMask, colour: over } };
+  }
   const options: Layers[] = [];
   let tried = '';
   for (const bgPpi of bgChain) {
@@ -119,10 +136,11 @@ export function inkOperator(colour: number[]): string {
 /**
  * Turns the image object `ref` into what draws the layers, in place, so every page, form or
  * pattern that draws it draws the layers instead and nothing else on the page changes (an OCR
- * text layer included). Bilevel: the object stays an image, 1-bit G4 with a Decode array
+ * text layer included). Bilevel: the object stays an image, 1-bit JBIG2 or G4 with a Decode array
  * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
- * drawing the unit square as an image does: the background image, then the mask as a stencil
- * painted in the ink colour.
+ * drawing the unit square as an image does: the background image, then the spot mask (if any)
+ * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour, then
+ * (with a spot) the ink over the spot as a stencil in the two multiplied.
  */
 export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Layers, colorSpace: Mupdf.PDFObject | undefined): void {
   const optional = ['OC', 'Metadata'].map((k) => [k, ref.get(k)] as const).filter(([, v]) => !v.isNull());
@@ -139,13 +157,11 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
     decode.push(Number(gray(l.inkColour).toFixed(3)));
     decode.push(Number(gray(l.paperColour).toFixed(3)));
     dict.put('Decode', decode);
-    dict.put('Filter', doc.newName('CCITTFaxDecode'));
-    dict.put('DecodeParms', g4Parms(doc, l.mask));
+    putFilter(doc, dict, l.mask);
     for (const [k, v] of optional) dict.put(k, v);
     ref.writeObject(dict);
     ref.writeRawStream(l.mask.data);
-    ref.put('Filter', doc.newName('CCITTFaxDecode'));
-    ref.put('DecodeParms', g4Parms(doc, l.mask));
+    putFilter(doc, ref, l.mask);
     return;
   }
   const bg = l.background!;
@@ -153,13 +169,19 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
     Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: bg.width, Height: bg.height, BitsPerComponent: 8,
     ColorSpace: colorSpace ?? doc.newName(bg.channels === 1 ? 'DeviceGray' : 'DeviceRGB'), Filter: doc.newName('DCTDecode'),
   });
-  const maskObj = doc.addRawStream(l.mask.data, {
-    Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: l.mask.width, Height: l.mask.height, ImageMask: true,
-    Filter: doc.newName('CCITTFaxDecode'), DecodeParms: g4Parms(doc, l.mask),
-  });
+  const stencil = (m: OneBit) => {
+    const obj = doc.addRawStream(m.data, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: m.width, Height: m.height, ImageMask: true });
+    putFilter(doc, obj, m);
+    return obj;
+  };
+  const maskObj = stencil(l.mask);
   const xo = doc.newDictionary();
   xo.put('B', bgObj);
   xo.put('M', maskObj);
+  if (l.spot) {
+    xo.put('S', stencil(l.spot.mask));
+    xo.put('T', stencil(l.spot.over.mask));
+  }
   const res = doc.newDictionary();
   res.put('XObject', xo);
   const bbox = doc.newArray();
@@ -175,5 +197,7 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
 }
 
 export function formContent(l: Layers): string {
-  return `q /B Do Q q ${inkOperator(l.inkColour)} /M Do Q`;
+  const ink = `q ${inkOperator(l.inkColour)} /M Do Q`;
+  if (!l.spot) return `q /B Do Q ${ink}`;
+  return `q /B Do Q q ${inkOperator(l.spot.colour)} /S Do Q ${ink} q ${inkOperator(l.spot.over.colour)} /T Do Q`;
 }

@@ -3,7 +3,7 @@ import type { Raw } from './image-codec.js';
 /**
  * What a page scan is, decided from its pixels alone (never from the level, so every lossy
  * level makes the same decision and a stronger level's page is at most the weaker's):
- * - `bilevel`: ink on plain paper and nothing else: one 1-bit image (G4) in the two tones;
+ * - `bilevel`: ink on plain paper and nothing else: one 1-bit image (JBIG2 or G4) in the two tones;
  * - `mrc`: text on paper with other content too (stamps, letterheads, photos, shading): the
  *   neutral ink as a full-resolution 1-bit mask, everything else in a small JPEG behind it;
  * - `picture`: not text on paper (a photo, a dark or low-contrast page): the usual JPEG path.
@@ -29,6 +29,11 @@ export interface ScanSplit {
    * read 1.6 points worse).
    */
   inkOnColour: boolean;
+  /**
+   * A second mask in one colour (a stamp, a coloured rule or heading): per pixel 1 where it
+   * paints, and its colour. Absent on gray scans and where the colour is not one ink.
+   */
+  spot?: { px: Uint8Array; colour: number[] };
 }
 
 /** Tile side, in inches, over which "is this area text on paper?" is decided. */
@@ -46,6 +51,17 @@ const PAPER_SHARE = 0.9;
 /** Bilevel: at most this share of non-ink pixels may be off the paper tone by > BILEVEL_TONE. */
 const BILEVEL_OFF = 0.004;
 const BILEVEL_TONE = 40;
+/**
+ * Spot colour (the second mask): a colour pixel fits the line from the paper's colour to the
+ * spot's within this RGB distance. Scanner noise and JPEG keep a stamp's pixels within ~25;
+ * a gray text edge half over the paper lies ≥ 60 off a red or blue stamp's line.
+ */
+const SPOT_FIT = 40;
+/** At least this share of the page's colour pixels (outside pictures) fit the one spot colour. */
+const SPOT_SHARE = 0.8;
+/** A spot layer needs this share of the page in colour pixels, and this distance from the paper. */
+const SPOT_MIN = 0.0005;
+const SPOT_MIN_DISTANCE = 64;
 
 export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const { width: w, height: h, channels: n, data } = src;
@@ -87,6 +103,7 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   for (let k = 0; k < busy.length; k++) busyCount += busy[k] ? 1 : 0;
   let near = nearInk;
   let inkOnColour = false;
+  let spot: ScanSplit['spot'];
   if (busyCount > 0) {
     // Pictures are busy areas at least three tiles across (a morphological opening of the
     // busy tiles): a photo. A stamp's ring or bar is thinner and keeps its ink in the mask.
@@ -100,34 +117,62 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     const [fw, fh] = [Math.ceil(w / fs), Math.ceil(h / fs)];
     const fine = dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs).busy, fw, fh, 1);
     const strict = Math.min(t, inkGray + 40);
+    const inPicture = new Uint8Array(N);
     for (let y = 0; y < h; y++) {
       const row = Math.floor(y / ts) * tw;
       const frow = Math.floor(y / fs) * fw;
       for (let x = 0, i = y * w; x < w; x++, i++) {
-        if (!ink[i]) continue;
         const k = row + Math.floor(x / ts);
-        if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) ink[i] = 0;
+        if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) inPicture[i] = 1;
+        if (!ink[i]) continue;
+        if (inPicture[i]) ink[i] = 0;
         else if ((busy[k] || aroundPictures[k]) && (lum[i]! > strict || chroma[i]! > STRICT_CHROMA)) ink[i] = 0;
+      }
+    }
+    if (n === 3) spot = spotLayer(data, w, h, lum, chroma, ink, inPicture, meanPaper(data, n, lum, paper, nearInk), halo);
+    // Busy tiles, with the spot layer (if any) taken for paper: a tile busy only because a
+    // stamp crosses it is text on paper once the stamp has its own mask.
+    const spotNear = spot ? dilate(spot.px, w, h, halo) : undefined;
+    const stillBusy = spotNear ? new Uint8Array(busy.length) : busy;
+    if (spotNear) {
+      const both = dilate(ink, w, h, halo);
+      for (let i = 0; i < N; i++) both[i]! |= spotNear[i]!;
+      for (let k = 0; k < busy.length; k++) {
+        if (!busy[k]) continue;
+        const [tx, ty] = [k % tw, Math.floor(k / tw)];
+        let count = 0, like = 0;
+        for (let y = ty * ts; y < Math.min(h, (ty + 1) * ts); y++) {
+          for (let x = tx * ts, i = y * w + x; x < Math.min(w, (tx + 1) * ts); x++, i++) {
+            if (both[i]) continue;
+            count++;
+            if (Math.abs(lum[i]! - paper) <= PAPER_TOLERANCE && chroma[i]! <= PAPER_TOLERANCE) like++;
+          }
+        }
+        if (pictures[k] || like < count * PAPER_SHARE) stillBusy[k] = 1;
       }
     }
     // There the background leaves out only the ink itself, not its halo: ink on a stamp is
     // darker and redder at its edges than the one ink colour, and filling the halo from the
     // stamp around made the red bar of the test stamp 32/255 lighter (block 46 in the check;
-    // keeping the halo: 18).
+    // keeping the halo: 18). The spot layer, where there is one, leaves out its halo too.
+    // Text crossing what stays in the background (ink in a tile still busy, not a picture's)
+    // keeps the background at ≥ 100 ppi (inkOnColour).
     near = dilate(ink, w, h, halo);
     for (let y = 0; y < h; y++) {
       const row = Math.floor(y / ts) * tw;
       for (let x = 0, i = y * w; x < w; x++, i++) {
         const k = row + Math.floor(x / ts);
-        if (busy[k] || aroundPictures[k]) near[i] = ink[i]!;
-        if (ink[i] && busy[k] && !pictures[k]) inkOnColour = true;
+        if (stillBusy[k] || aroundPictures[k]) near[i] = ink[i]!;
+        if (spotNear?.[i]) near[i] = 1;
+        if (ink[i] && stillBusy[k] && !pictures[k]) inkOnColour = true;
       }
     }
   }
   let inkCount = 0;
   const sum = [0, 0, 0];
   for (let i = 0; i < N; i++) {
-    if (!ink[i]) continue;
+    // The ink's colour from the ink on paper: over the spot it is painted darker (mrc.ts).
+    if (!ink[i] || spot?.px[i]) continue;
     inkCount++;
     for (let c = 0; c < n; c++) sum[c]! += data[i * n + c]!;
   }
@@ -135,7 +180,80 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const paperColour = meanPaper(data, n, lum, paper, near);
   if (inkCount < N * 0.001) return { ...empty, kind: 'picture', reason: 'no text found' };
   const kind: ScanKind = busyCount === 0 && offTone <= rest * BILEVEL_OFF && paper >= 190 && isNeutral(inkColour) ? 'bilevel' : 'mrc';
-  return { kind, ink, near, inkColour, paper, paperColour, inkOnColour };
+  return { kind, ink, near, inkColour, paper, paperColour, inkOnColour, ...(spot ? { spot } : {}) };
+}
+
+/**
+ * The spot layer of a colour scan: pixels of one colour other than the ink's (a stamp, a
+ * coloured rule), outside pictures, as a second full-resolution mask painted in that colour
+ * under the ink. Left in the background, a stamp's edges blur into the letters it crosses and
+ * hold the background at 100 ppi at every level (inkOnColour). A pixel is
+ * the spot's when it lies on the line from the paper's colour to the spot's, at least half way
+ * and within SPOT_FIT of it. Letters over the spot, darker than half way from the spot to the
+ * ink, go into the ink mask: JPEG's half-resolution chroma makes them too red for the
+ * neutral-ink rule.
+ * Undefined when the colour pixels are not mostly one colour (a multicoloured logo stays in the
+ * background).
+ */
+function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array, paper: number[], halo: number): ScanSplit['spot'] {
+  const N = w * h;
+  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  let candidates = 0;
+  for (let i = 0; i < N; i++) {
+    if (ink[i] || inPicture[i] || chroma[i]! <= INK_CHROMA) continue;
+    candidates++;
+    for (let c = 0; c < 3; c++) hist[c]![data[i * 3 + c]!]!++;
+  }
+  if (candidates < N * SPOT_MIN) return undefined;
+  const median = hist.map((hc) => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) if ((acc += hc[v]!) >= candidates / 2) return v;
+    return 255;
+  });
+  const d = [0, 1, 2].map((c) => median[c]! - paper[c]!);
+  const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
+  if (d2 < SPOT_MIN_DISTANCE ** 2) return undefined;
+  // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it: one
+  // pass, nothing kept per pixel but the band (a 50-megapixel scan has no room for more).
+  const band = new Uint8Array(N);
+  const sum = [0, 0, 0];
+  let count = 0;
+  let fit = 0;
+  for (let i = 0, o = 0; i < N; i++, o += 3) {
+    if (inPicture[i]) continue;
+    const [p0, p1, p2] = [data[o]! - paper[0]!, data[o + 1]! - paper[1]!, data[o + 2]! - paper[2]!];
+    const a = (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2;
+    if (Math.hypot(p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!) > SPOT_FIT) continue;
+    if (!ink[i] && chroma[i]! > INK_CHROMA) fit++;
+    if (a < 0.5) continue;
+    band[i] = 1;
+    if (a < 0.75 || a > 1.25) continue;
+    count++;
+    for (let c = 0; c < 3; c++) sum[c]! += data[o + c]!;
+  }
+  if (fit < candidates * SPOT_SHARE) return undefined;
+  if (count === 0) return undefined;
+  const colour = sum.map((v) => Math.round(v / count));
+  // The spot runs on under the letters that cross it (the ink over it is painted in the two
+  // colours multiplied): a closing fills gaps of up to two halos' width, a letter's stroke and
+  // its edges.
+  const px = close(band, w, h, 2 * halo);
+  const spotLum = (77 * colour[0]! + 150 * colour[1]! + 29 * colour[2]! + 128) >> 8;
+  // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
+  const inkHist = new Float64Array(256);
+  let inkCount = 0;
+  for (let i = 0; i < N; i++) if (ink[i]) { inkHist[lum[i]!]!++; inkCount++; }
+  const inkGray = inkCount ? medianAbove(inkHist, 0, 255) : 0;
+  const mid = (inkGray + spotLum) / 2;
+  // A letter's edge where it meets the spot (a mix of the two, off the line) is the spot's.
+  const beside = dilate(px, w, h, halo);
+  for (let i = 0; i < N; i++) if (beside[i] && !px[i] && chroma[i]! > STRICT_CHROMA && lum[i]! <= spotLum + 16) px[i] = 1;
+  for (let i = 0; i < N; i++) {
+    if (inPicture[i]) px[i] = 0;
+    // Over the spot a letter's core (darker than half way to the ink) is ink.
+    else if (px[i] && !ink[i] && spotLum - inkGray >= 48 && lum[i]! <= mid) ink[i] = 1;
+  }
+  return { px, colour };
 }
 
 /**
@@ -222,6 +340,15 @@ function open3(m: Uint8Array, w: number, h: number): Uint8Array {
   // Cells at the border count as having busy neighbours outside (a photo up to the page edge).
   for (let k = 0; k < m.length; k++) eroded[k] = grown[k] ? 0 : 1;
   return dilate(eroded, w, h, 1);
+}
+
+/** Morphological closing by a (2r+1)² square: gaps narrower than 2r + 1 filled. */
+function close(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const grown = dilate(m, w, h, r);
+  for (let i = 0; i < grown.length; i++) grown[i] = grown[i] ? 0 : 1;
+  const out = dilate(grown, w, h, r);
+  for (let i = 0; i < out.length; i++) out[i] = out[i] ? 0 : 1;
+  return out;
 }
 
 /** Binary dilation by a (2r+1)² square, separable: a row pass then a column pass. */

@@ -25,8 +25,9 @@ const PAGE_SHARE = 0.5;
 const MIN_PIXELS = 1e6;
 const MIN_PPI = 150;
 /**
- * Above this the split's working arrays (~6 bytes a pixel besides the samples) get large for a
- * worker thread: a 600-ppi A3 scan (7,000 × 9,900) is left to the image pass.
+ * Above this the split's working arrays (~6 bytes a pixel besides the samples, ~10 on a colour
+ * scan with a spot layer) get large for a worker thread: a 600-ppi A3 scan (7,000 × 9,900) is
+ * left to the image pass.
  */
 const MAX_PIXELS = 50e6;
 
@@ -35,7 +36,7 @@ const MAX_PIXELS = 50e6;
  * image drawn over at least half of a page at ≥ 150 ppi; what it is (bilevel, MRC or a picture
  * left to the image pass) is decided from its pixels. The layers replace the image object in
  * place (writeLayers) after the page drawn with them is compared with the source image drawn
- * at the same size (checkLayers). 1-bit scans, already G4 from bitonalToG4, are only counted.
+ * at the same size (checkLayers). 1-bit scans, already JBIG2 or G4 from bitonalToG4, are only counted.
  */
 export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void): Promise<ScanPass> {
   const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0 };
@@ -120,7 +121,7 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
     const raw = ref.readRawStream();
     const before = raw.getLength();
     raw.destroy();
-    const small = options.filter((l) => l.mask.data.length + (l.background?.data.length ?? 0) < before);
+    const small = options.filter((l) => l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0) < before);
     const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
     if (!layers) return small.length ? 'rejected' : 'picture';
     writeLayers(doc, ref, layers, colorSpace);

@@ -50,7 +50,7 @@ export interface CompressResult {
   candidates: CandidateReport[];
   images: { found: number; recompressed: number };
   /**
-   * Pages of the output that are a 1-bit scan (CCITT G4), and pages whose scan was split into
+   * Pages of the output that are a 1-bit scan (JBIG2 or CCITT G4), and pages whose scan was split into
    * a 1-bit text mask over a small background image (mixed raster content). 0 when the winner
    * is another tool's output or the input itself.
    */
