@@ -69,7 +69,7 @@ export function ocrHandler(config: Config): FileJobHandler {
       let optimized: OptimizeReport | undefined;
       if (optimize) {
         ctx.progress({ percent: 86, stage: 'optimizing the searchable PDF' });
-        const r = await optimizeSearchablePdf(ctx, config, path.join(workDir, 'ocr-unoptimized.pdf'), path.join(workDir, out.file));
+        const r = await optimizeSearchablePdf(ctx, config, path.join(workDir, 'ocr-unoptimized.pdf'), path.join(workDir, out.file), plan.selected.length);
         outputSize = r.size_after;
         optimized = r;
       }

@@ -1,6 +1,7 @@
 import { copyFile, stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import type { FileJobContext } from '../jobs/types.js';
+import { splitScansAhead } from '../pool/scan-splits.js';
 
 /**
  * optimize: the searchable PDF goes through the compress job's engine (workers/compress, its
@@ -21,7 +22,8 @@ export interface OptimizeReport {
   reason?: string;
 }
 
-export async function optimizeSearchablePdf(ctx: FileJobContext, config: Config, input: string, output: string): Promise<OptimizeReport> {
+/** `pages`: the searchable PDF's page count (at most that many threads split its scans). */
+export async function optimizeSearchablePdf(ctx: FileJobContext, config: Config, input: string, output: string, pages: number): Promise<OptimizeReport> {
   const workDir = await ctx.workDir();
   const before = (await stat(input)).size;
   const candidate = `${output}.candidate.pdf`;
@@ -29,11 +31,10 @@ export async function optimizeSearchablePdf(ctx: FileJobContext, config: Config,
     await copyFile(input, output);
     return { level: OPTIMIZE_LEVEL, applied: false, size_before: before, size_after: before, reason };
   };
-  const r = await ctx.pool.run(
-    'compress',
-    { input, output: candidate, workDir, maxPages: config.maxPages, options: { compressionLevel: OPTIMIZE_LEVEL, imageQuality: 80 } },
-    { signal: ctx.signal },
-  );
+  const options = { compressionLevel: OPTIMIZE_LEVEL, imageQuality: 80 };
+  // The scans' split (most of the compression's time on a scanned file) runs on every thread first.
+  const scanSplits = await splitScansAhead(ctx, input, config.maxPages, options, Math.min(ctx.pool.size, pages));
+  const r = await ctx.pool.run('compress', { input, output: candidate, workDir, maxPages: config.maxPages, options, ...(scanSplits ? { scanSplits } : {}) }, { signal: ctx.signal });
   const after = (await stat(candidate).catch(() => undefined))?.size;
   if (after === undefined || after >= before) return keep('the compression engine found nothing smaller');
   const check = await ctx.pool.run('ocrSameText', { a: input, b: candidate }, { signal: ctx.signal });

@@ -18,6 +18,32 @@ export interface ScanPass {
   changedPages: Set<number>;
   /** Scans that qualified but whose layers failed the check: they go the usual way. */
   rejected: number;
+  /** With `only`: the outcome of each scan this pass split (nothing is written then). */
+  splits?: ScanSplitResult[];
+}
+
+/**
+ * One scan's split as splitOne decides it, without writing: what a pool task computes for a
+ * share of the scans (workers/compress-scans.ts) so the split runs on every thread, and the
+ * compress task then writes. `layers` is set for bilevel and mrc, checked (checkLayers) already.
+ */
+export interface ScanSplitResult {
+  num: number;
+  outcome: 'bilevel' | 'mrc' | 'picture' | 'rejected';
+  layers?: Layers;
+  /** Whether the layers keep the image's own /ColorSpace (the source was not decoded to gray or RGB). */
+  ownColorSpace?: boolean;
+}
+
+/**
+ * Which scans a pass splits: `shard` of `count` takes every count-th scan that qualifies
+ * (the same order and the same tests on every thread), `precomputed` holds the outcomes
+ * the shards found, used in place of splitting again. Outcomes are the same either way:
+ * each scan's split depends on its image object and the settings only.
+ */
+export interface ScanShare {
+  only?: { shard: number; count: number };
+  precomputed?: Map<number, ScanSplitResult>;
 }
 
 /** A scan covers at least this share of a page, at this many pixels and effective ppi. */
@@ -37,8 +63,8 @@ const MAX_PIXELS = 50e6;
  * place (writeLayers) after the page drawn with them is compared with the source image drawn
  * at the same size (checkLayers). 1-bit scans, already G4 from bitonalToG4, are only counted.
  */
-export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void): Promise<ScanPass> {
-  const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0 };
+export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void, share: ScanShare = {}): Promise<ScanPass> {
+  const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0, ...(share.only ? { splits: [] } : {}) };
   const areas = new Map<number, number>();
   const pageArea = (p: number) => {
     let a = areas.get(p);
@@ -65,6 +91,7 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
     }
   }
   const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
+  let qualified = 0;
   for (const [k, num] of nums.entries()) {
     progress?.(k, nums.length);
     const use = all.get(num)!;
@@ -78,8 +105,22 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
       continue;
     }
     if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
-    const outcome = await splitOne(mupdf, doc, ref, use, s);
-    mupdf.emptyStore();
+    if (share.only && qualified++ % share.only.count !== share.only.shard) continue;
+    let split = share.precomputed?.get(num);
+    if (!split) {
+      split = await splitOne(mupdf, doc, ref, num, use, s);
+      mupdf.emptyStore();
+    }
+    if (share.only) {
+      pass.splits!.push(split);
+      continue;
+    }
+    let outcome = split.outcome;
+    try {
+      if (split.layers) writeLayers(doc, ref, split.layers, split.ownColorSpace ? ref.get('ColorSpace') : undefined);
+    } catch {
+      outcome = 'rejected';
+    }
     if (outcome === 'rejected') pass.rejected++;
     if (outcome !== 'bilevel' && outcome !== 'mrc') continue;
     pass.replaced.add(num);
@@ -97,24 +138,27 @@ function candidate(ref: Mupdf.PDFObject): boolean {
   return !(inData.isNumber() && inData.asNumber() !== 0);
 }
 
-async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, use: { w: number; h: number }, s: Settings): Promise<'bilevel' | 'mrc' | 'picture' | 'rejected'> {
+async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, s: Settings): Promise<ScanSplitResult> {
   let img: Mupdf.Image;
   try {
     img = loadImage(mupdf, doc, ref);
   } catch {
-    return 'picture';
+    return { num, outcome: 'picture' };
   }
+  const picture: ScanSplitResult = { num, outcome: 'picture' };
+  const rejected: ScanSplitResult = { num, outcome: 'rejected' };
   try {
     const src = decodeSource(mupdf, img, ref, s.grayscale);
-    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return 'picture';
+    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return picture;
     const ppi = Math.min(src.width / (use.w / 72), src.height / (use.h / 72));
-    if (!(ppi >= MIN_PPI)) return 'picture';
+    if (!(ppi >= MIN_PPI)) return picture;
     const split = classifyScan(src, ppi);
-    if (split.kind === 'picture') return 'picture';
+    if (split.kind === 'picture') return picture;
     const chain = backgroundChain(s.level).filter((p) => !split.inkOnColour || p >= 100);
     const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
-    if (typeof options === 'string') return 'rejected';
-    const colorSpace = src.colorSpace ? undefined : ref.get('ColorSpace');
+    if (typeof options === 'string') return rejected;
+    const ownColorSpace = !src.colorSpace;
+    const colorSpace = ownColorSpace ? ref.get('ColorSpace') : undefined;
     // Never larger than the image as it is (after the lossless pass): a level's page stays at
     // most its `low` size.
     const raw = ref.readRawStream();
@@ -122,11 +166,10 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
     raw.destroy();
     const small = options.filter((l) => l.mask.data.length + (l.background?.data.length ?? 0) < before);
     const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
-    if (!layers) return small.length ? 'rejected' : 'picture';
-    writeLayers(doc, ref, layers, colorSpace);
-    return layers.kind;
+    if (!layers) return small.length ? rejected : picture;
+    return { num, outcome: layers.kind, layers, ownColorSpace };
   } catch {
-    return 'rejected';
+    return rejected;
   } finally {
     img.destroy();
   }
