@@ -9,11 +9,11 @@ import type { CompressOptions, ScanSplitResult } from '../../workers/compress.js
  * thread. Each scan's outcome depends only on its image and the options, never on the share
  * or the thread that computed it, so the output is the same bytes for any `count`.
  */
-export async function splitScansAhead(ctx: FileJobContext, input: string, maxPages: number, options: CompressOptions, count: number): Promise<ScanSplitResult[] | undefined> {
-  if (count < 2 || options.compressionLevel === 'low') return undefined; // no split at lossless levels
+export async function splitScansAhead(ctx: FileJobContext, input: string, maxPages: number, options: CompressOptions, count: number, byContent = false): Promise<ScanSplitResult[] | undefined> {
+  if (count < 1 || options.compressionLevel === 'low') return undefined; // no split at lossless levels
   const shares = await ctx.pool.map(
     Array.from({ length: count }, (_, shard) => shard),
-    (shard) => ctx.pool.run('compressScans', { input, maxPages, options, shard, count }, { signal: ctx.signal }),
+    (shard) => ctx.pool.run('compressScans', { input, maxPages, options, shard, count, ...(byContent ? { byContent } : {}) }, { signal: ctx.signal }),
   );
   return shares.flat().sort((a, b) => a.num - b.num);
 }

@@ -64,3 +64,43 @@ t.test('scans split on several threads: the same bytes and result as the one-thr
     t.ok(parallel.bytes.equals(single.bytes), `${count} shares: same bytes (${parallel.bytes.length} vs ${single.bytes.length})`);
   }
 });
+
+t.test('splits found on another file holding the same scans are taken by content, and only where the content matches', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'scan-shares-'));
+  const pool = new WorkerPool({ threads: 2, maxQueue: 20 });
+  t.teardown(async () => {
+    await pool.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // The source, and another file with the same scans under other object numbers (a text page first).
+  const source = merged(['gray-jpeg', 'colour', 'gray-icc']); // gray-icc: a profile the lossless pass repacks
+  const other = new mupdf.PDFDocument();
+  other.insertPage(-1, other.addPage([0, 0, 200, 200], 0, {}, ''));
+  const from = new mupdf.PDFDocument(source);
+  for (let i = 0; i < 3; i++) other.graftPage(-1, from, i);
+  from.destroy();
+  const [src, dst] = [path.join(dir, 'source.pdf'), path.join(dir, 'other.pdf')];
+  writeFileSync(src, source);
+  writeFileSync(dst, Buffer.from(other.saveToBuffer('compress').asUint8Array()));
+  other.destroy();
+  const options: CompressOptions = { compressionLevel: 'medium', imageQuality: 80 };
+  const compress = async (name: string, scanSplitsByContent?: ScanSplitResult[]) => {
+    const output = path.join(dir, `${name}.pdf`);
+    const result = await pool.run('compress', { input: dst, output, workDir: path.join(dir, `work-${name}`), maxPages: 100, options, ...(scanSplitsByContent ? { scanSplitsByContent } : {}) });
+    return { result, bytes: readFileSync(output) };
+  };
+  const single = await compress('single');
+  const shares = await Promise.all([0, 1].map((shard) => pool.run('compressScans', { input: src, maxPages: 100, options, shard, count: 2, byContent: true })));
+  const splits = shares.flat();
+  t.equal(splits.filter((s) => s.key).length, 3, 'every scan of the source has a content key');
+  const ahead = await compress('ahead', splits);
+  t.same(timeless(ahead.result), timeless(single.result), 'same result');
+  t.ok(ahead.bytes.equals(single.bytes), `same bytes (${ahead.bytes.length} vs ${single.bytes.length})`);
+  // Proof they are taken: told every scan is a picture, the compress task splits none.
+  const pictures = splits.map((s) => ({ num: s.num, outcome: 'picture' as const, ...(s.key ? { key: s.key } : {}) }));
+  const told = await compress('told', pictures);
+  t.equal(told.result.pages_bilevel + told.result.pages_mrc, 0, 'the splits given were used, the ICC-tagged scan too');
+  // A key that matches nothing is split as usual.
+  const stranger = await compress('stranger', splits.map((s) => ({ ...s, outcome: 'picture' as const, key: `x${s.key}` })));
+  t.ok(stranger.bytes.equals(single.bytes), 'unmatched keys: split here, same bytes');
+});

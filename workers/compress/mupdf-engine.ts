@@ -41,6 +41,8 @@ export interface MupdfInput {
   identityFrom?: Mupdf.PDFDocument;
   /** Scan splits computed ahead by compressScans tasks on this very input and settings. */
   scanSplits?: ScanSplitResult[];
+  /** Scan splits computed on another file with these settings: taken where splitKey matches. */
+  scanSplitsByContent?: ScanSplitResult[];
 }
 
 /** What the image passes start from: the document after clean-up, the lossless pass and G4. */
@@ -75,10 +77,15 @@ async function prepare(mupdf: MupdfModule, doc: Mupdf.PDFDocument, input: MupdfI
  * One share of the candidate's scan splits (every `count`-th scan from `shard`), computed
  * on the input opened and prepared exactly as mupdfCandidate prepares it: compressScans
  * tasks run these on all threads, and the compress task writes what they found instead of
- * splitting. `doc` is changed (prepared, not saved).
+ * splitting. `doc` is changed (prepared, not saved). `byContent`: for scanSplitsByContent.
  */
-export async function shareOfScanSplits(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number, s: Settings, only: NonNullable<ScanShare['only']>): Promise<ScanSplitResult[]> {
-  const { keep, usage } = await prepare(mupdf, doc, { source: '' }, pages, s);
+export async function shareOfScanSplits(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number, s: Settings, only: NonNullable<ScanShare['only']>, byContent = false): Promise<ScanSplitResult[]> {
+  // By content, the split's inputs are in its key (splitKey): the clean-up passes, which leave
+  // a scan's image object as it is (the lossless pass skips images over a megapixel, the size
+  // a scan has at least), are not needed; what one changes has another key, and is split there.
+  const { keep, usage } = byContent
+    ? { keep: new Set<number>(), usage: s.lossy ? scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i)) : undefined }
+    : await prepare(mupdf, doc, { source: '' }, pages, s);
   if (!usage) return [];
   return (await splitScans(mupdf, doc, usage, s, keep, undefined, { only })).splits ?? [];
 }
@@ -104,8 +111,10 @@ export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, page
     let replaced = new Set<number>();
     if (usage) {
       for (const num of bitonal.touched) for (const p of usage.pages.get(num) ?? []) changedPages.add(p);
-      const precomputed = input.scanSplits ? new Map(input.scanSplits.map((r) => [r.num, r])) : undefined;
-      const split = await splitScans(mupdf, doc, usage, s, keep, (done, total) => ctx.progress(at(0.15 + (0.25 * done) / Math.max(1, total)), `scans ${done + 1}/${total}`), precomputed ? { precomputed } : {});
+      const share: ScanShare = {};
+      if (input.scanSplits) share.precomputed = new Map(input.scanSplits.map((r) => [r.num, r]));
+      if (input.scanSplitsByContent) share.byKey = new Map(input.scanSplitsByContent.flatMap((r) => (r.key !== undefined ? [[r.key, r] as const] : [])));
+      const split = await splitScans(mupdf, doc, usage, s, keep, (done, total) => ctx.progress(at(0.15 + (0.25 * done) / Math.max(1, total)), `scans ${done + 1}/${total}`), share);
       replaced = split.replaced;
       for (const p of split.changedPages) changedPages.add(p);
       scans.bilevel = [...split.bilevelPages].filter((p) => !split.mrcPages.has(p)).sort((a, b) => a - b);

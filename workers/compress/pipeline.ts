@@ -35,7 +35,8 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     const reference = buildReference(mupdf, doc, (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
     }, plan.ghostscript);
-    const first = await buildMupdf(mupdf, { source: p.input, ...(p.scanSplits ? { scanSplits: p.scanSplits } : {}) }, 'mupdf', pages, s, ctx, [10, 70]);
+    const ahead = { ...(p.scanSplits ? { scanSplits: p.scanSplits } : {}), ...(p.scanSplitsByContent ? { scanSplitsByContent: p.scanSplitsByContent } : {}) };
+    const first = await buildMupdf(mupdf, { source: p.input, ...ahead }, 'mupdf', pages, s, ctx, [10, 70]);
     const list: Candidate[] = [first];
     // At lossy levels qpdf can only win if our candidate is larger than what qpdf must keep
     // as it is (streams it cannot decode); otherwise it is not run: same result, less work.
@@ -99,7 +100,7 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
 export async function runCompressScans(p: CompressScansPayload): Promise<ScanSplitResult[]> {
   const { mupdf, doc, pages } = await openPdf(p.input, { maxPages: p.maxPages });
   try {
-    return await shareOfScanSplits(mupdf, doc, pages, settingsFor(p.options), { shard: p.shard, count: p.count });
+    return await shareOfScanSplits(mupdf, doc, pages, settingsFor(p.options), { shard: p.shard, count: p.count }, !!p.byContent);
   } finally {
     doc.destroy();
     mupdf.emptyStore();

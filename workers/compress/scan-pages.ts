@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type * as Mupdf from 'mupdf';
 import type { Settings } from './levels.js';
 import type { UsageScan } from './image-usage.js';
@@ -33,6 +34,8 @@ export interface ScanSplitResult {
   layers?: Layers;
   /** Whether the layers keep the image's own /ColorSpace (the source was not decoded to gray or RGB). */
   ownColorSpace?: boolean;
+  /** What the split depends on (splitKey): matches the same scan in another file. */
+  key?: string;
 }
 
 /**
@@ -44,6 +47,56 @@ export interface ScanSplitResult {
 export interface ScanShare {
   only?: { shard: number; count: number };
   precomputed?: Map<number, ScanSplitResult>;
+  /** Outcomes found in another file (the OCR job's source), matched by splitKey. */
+  byKey?: Map<string, ScanSplitResult>;
+}
+
+/**
+ * Everything a scan's split depends on besides the settings: the image dictionary (but its
+ * /Length) with the objects it refers to by value (a colour space; an ICC profile or a palette
+ * stream by a hash of its decoded bytes, which the lossless pass leaves as they are), the
+ * image's raw bytes and the size it is drawn at. Object numbers are not part of it, so it
+ * matches the same scan in another file. Undefined when the objects nest deeper than any
+ * image's do.
+ */
+export function splitKey(ref: Mupdf.PDFObject, use: { w: number; h: number }): string | undefined {
+  const hash = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64');
+  const bytesOf = (o: Mupdf.PDFObject, raw: boolean) => {
+    const buf = raw ? o.readRawStream() : o.readStream();
+    try {
+      return hash(buf.asUint8Array());
+    } finally {
+      buf.destroy();
+    }
+  };
+  // Of a stream the image refers to, only the decoded bytes count: not how they are packed.
+  const PACKING = new Set(['Length', 'Filter', 'DecodeParms']);
+  const describe = (o: Mupdf.PDFObject, depth: number, skip: Set<string>): string => {
+    if (depth > 6) throw new Error('too deep');
+    if (o.isIndirect()) {
+      if (o.isStream()) return `stream(${bytesOf(o, false)} ${describe(o.resolve(), depth + 1, PACKING)})`;
+      return describe(o.resolve(), depth + 1, skip);
+    }
+    if (o.isArray()) {
+      const items: string[] = [];
+      for (let i = 0; i < o.length; i++) items.push(describe(o.get(i), depth + 1, new Set()));
+      return `[${items.join(' ')}]`;
+    }
+    if (o.isDictionary()) {
+      const entries: string[] = [];
+      o.forEach((v, k) => {
+        if (!skip.has(String(k))) entries.push(`/${k} ${describe(v, depth + 1, new Set())}`);
+      });
+      return `<<${entries.sort().join(' ')}>>`;
+    }
+    return o.toString();
+  };
+  try {
+    const dict = describe(ref.resolve(), 0, new Set(['Length']));
+    return `${bytesOf(ref, true)} ${hash(Buffer.from(dict))} ${use.w}x${use.h}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A scan covers at least this share of a page, at this many pixels and effective ppi. */
@@ -106,13 +159,15 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
     }
     if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
     if (share.only && qualified++ % share.only.count !== share.only.shard) continue;
-    let split = share.precomputed?.get(num);
+    const key = share.only || share.byKey ? splitKey(ref, use) : undefined;
+    const found = share.precomputed?.get(num) ?? (key !== undefined ? share.byKey?.get(key) : undefined);
+    let split = found ? { ...found, num } : undefined;
     if (!split) {
       split = await splitOne(mupdf, doc, ref, num, use, s);
       mupdf.emptyStore();
     }
     if (share.only) {
-      pass.splits!.push(split);
+      pass.splits!.push(key !== undefined ? { ...split, key } : split);
       continue;
     }
     let outcome = split.outcome;

@@ -29,6 +29,11 @@ export interface CompressPayload {
    * and options (one share each): written as they are instead of being split again here.
    */
   scanSplits?: ScanSplitResult[];
+  /**
+   * The same, computed on another file holding the same scans (the OCR job's source, split
+   * while its pages are read): each is taken for the scan whose content key matches.
+   */
+  scanSplitsByContent?: ScanSplitResult[];
 }
 
 /** compressScans: share `shard` of `count` of the scans the compress task would split. */
@@ -38,6 +43,11 @@ export interface CompressScansPayload {
   options: CompressOptions;
   shard: number;
   count: number;
+  /**
+   * For another file holding the same scans (scanSplitsByContent): matched by content key, so
+   * the input is only opened and its image uses found, not cleaned up and recompressed first.
+   */
+  byContent?: boolean;
 }
 
 export type EngineName = 'mupdf' | 'ghostscript' | 'qpdf' | 'none';
