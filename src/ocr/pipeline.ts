@@ -130,33 +130,44 @@ export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): 
   // The first pages are queued: the scans' split for optimize follows, in small shares that
   // fill the threads between and after the pages (see splitScansFor). Split ahead only where
   // the output keeps the source's scans as they are, drawn at the same size: a PDF upload,
-  // every page, neither rasterised nor straightened.
+  // every page, neither rasterised nor straightened. Stopped with the job, or when the run
+  // fails (its tasks then leave the threads).
+  const stopAhead = new AbortController();
+  const stop = () => stopAhead.abort();
+  ctx.signal.addEventListener('abort', stop, { once: true });
   const ahead =
     run.splitScansFor && ctx.pool.size > 1 && run.kind === 'pdf' && !run.pages && !run.deskew && mode !== 'force' && todo.length > 0
-      ? splitScansAhead(ctx, plan.source, config.maxPages, run.splitScansFor, Math.min(todo.length, ctx.pool.size * AHEAD_SHARES_PER_THREAD), true)
+      ? splitScansAhead({ pool: ctx.pool, signal: stopAhead.signal }, plan.source, config.maxPages, run.splitScansFor, Math.min(todo.length, ctx.pool.size * AHEAD_SHARES_PER_THREAD), true)
       : undefined;
   ahead?.catch(() => {}); // awaited below, where a failure fails the run
-  const results: OcrPageResult[] = [...(sample ? [sample] : []), ...(await reading).flat()].sort((a, b) => a.page - b.page);
-  let assembled: AssembleResult | undefined;
-  if (run.output) {
-    ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
-    assembled = await ctx.pool.run(
-      'ocrAssemble',
-      {
-        source: plan.source,
-        builtFromImages: run.kind !== 'pdf',
-        output: run.output.path,
-        format: run.output.format,
-        selected: plan.selected,
-        results,
-        meta: { engine: engine.engine, language: langs.join('+'), ...(run.output.fileName ? { fileName: run.output.fileName } : {}) },
-        ...(run.output.sidecar ? { sidecar: run.output.sidecar } : {}),
-      },
-      { signal: ctx.signal },
-    );
+  try {
+    const results: OcrPageResult[] = [...(sample ? [sample] : []), ...(await reading).flat()].sort((a, b) => a.page - b.page);
+    let assembled: AssembleResult | undefined;
+    if (run.output) {
+      ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
+      assembled = await ctx.pool.run(
+        'ocrAssemble',
+        {
+          source: plan.source,
+          builtFromImages: run.kind !== 'pdf',
+          output: run.output.path,
+          format: run.output.format,
+          selected: plan.selected,
+          results,
+          meta: { engine: engine.engine, language: langs.join('+'), ...(run.output.fileName ? { fileName: run.output.fileName } : {}) },
+          ...(run.output.sidecar ? { sidecar: run.output.sidecar } : {}),
+        },
+        { signal: ctx.signal },
+      );
+    }
+    const scanSplits = ahead ? await ahead : undefined;
+    return { engine, plan, results, assembled, language: langs.join('+'), ...(detected ? { detected } : {}), ...(scanSplits ? { scanSplits } : {}) };
+  } catch (err) {
+    stop();
+    throw err;
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
   }
-  const scanSplits = ahead ? await ahead : undefined;
-  return { engine, plan, results, assembled, language: langs.join('+'), ...(detected ? { detected } : {}), ...(scanSplits ? { scanSplits } : {}) };
 }
 
 /** The language of "auto" when no page needs reading: eng when installed, else the first installed. */

@@ -9,7 +9,7 @@ import type { CompressOptions, ScanSplitResult } from '../../workers/compress.js
  * thread. Each scan's outcome depends only on its image and the options, never on the share
  * or the thread that computed it, so the output is the same bytes for any `count`.
  */
-export async function splitScansAhead(ctx: FileJobContext, input: string, maxPages: number, options: CompressOptions, count: number, byContent = false): Promise<ScanSplitResult[] | undefined> {
+export async function splitScansAhead(ctx: Pick<FileJobContext, 'pool' | 'signal'>, input: string, maxPages: number, options: CompressOptions, count: number, byContent = false): Promise<ScanSplitResult[] | undefined> {
   if (count < 1 || options.compressionLevel === 'low') return undefined; // no split at lossless levels
   const shares = await ctx.pool.map(
     Array.from({ length: count }, (_, shard) => shard),
