@@ -59,8 +59,10 @@ function lowRender(mupdf: typeof Mupdf, page: Mupdf.Page, dpi: number): { pam: U
   const pix = page.toPixmap(mupdf.Matrix.scale(low / 72, low / 72), mupdf.ColorSpace.DeviceGray, false, true);
   try {
     pix.setResolution(low, low);
-    const px = pix.getPixels();
-    return { pam: pix.asPAM(), gray: Uint8Array.from(px), width: pix.getWidth(), height: pix.getHeight(), dpi: low };
+    // Copied before asPAM: getPixels is a view of MuPDF's memory, which asPAM may grow (a
+    // grown WebAssembly memory detaches every view taken before).
+    const gray = Uint8Array.from(pix.getPixels());
+    return { pam: pix.asPAM(), gray, width: pix.getWidth(), height: pix.getHeight(), dpi: low };
   } finally {
     pix.destroy();
   }
