@@ -32,6 +32,7 @@ function lazy<M, K extends keyof M & string>(load: () => Promise<M>, name: K): M
 
 export const probe = lazy(() => import('./probe.js'), 'probe');
 export const compress = lazy(() => import('./compress.js'), 'compress');
+export const compressScans = lazy(() => import('./compress.js'), 'compressScans');
 export const compressPreview = lazy(() => import('./compress-preview.js'), 'compressPreview');
 export const noop = lazy(() => import('./noop.js'), 'noop');
 export const extractText = lazy(() => import('./extract-text.js'), 'extractText');

@@ -4,7 +4,7 @@ import type { FileJobInput, FileJobHandler, OutputFile } from './types.js';
 import { parsePageSpec } from '../schemas/pages.js';
 import { safeFilename, withSuffix } from '../storage/filenames.js';
 import { runOcr } from '../ocr/pipeline.js';
-import { optimizeSearchablePdf, type OptimizeReport } from '../ocr/optimize.js';
+import { OPTIMIZE_OPTIONS, optimizeSearchablePdf, type OptimizeReport } from '../ocr/optimize.js';
 import type { OcrInputKind, OcrOutputFormat } from '../../workers/ocr/types.js';
 
 /** The options an ocr job row holds (validated and normalised by routes/ocr.ts). */
@@ -47,7 +47,7 @@ export function ocrHandler(config: Config): FileJobHandler {
       const pdfOut = o.outputFormat === 'searchable_pdf';
       const sidecar = pdfOut && o.sidecar ? path.join(workDir, 'ocr.txt') : undefined;
       const optimize = pdfOut && o.optimize === true;
-      const { engine, plan, results, assembled, language, detected } = await runOcr(ctx, config, {
+      const { engine, plan, results, assembled, language, detected, scanSplits } = await runOcr(ctx, config, {
         input: path.join(ctx.inputDir, file.stored),
         kind: o.kind,
         language: o.language,
@@ -63,13 +63,13 @@ export function ocrHandler(config: Config): FileJobHandler {
           fileName: originalName,
           ...(sidecar ? { sidecar } : {}),
         },
-        ...(optimize ? { progressSpan: [0, 85] as [number, number] } : {}),
+        ...(optimize ? { progressSpan: [0, 85] as [number, number], splitScansFor: OPTIMIZE_OPTIONS } : {}),
       });
       let outputSize = assembled!.outputSize;
       let optimized: OptimizeReport | undefined;
       if (optimize) {
         ctx.progress({ percent: 86, stage: 'optimizing the searchable PDF' });
-        const r = await optimizeSearchablePdf(ctx, config, path.join(workDir, 'ocr-unoptimized.pdf'), path.join(workDir, out.file));
+        const r = await optimizeSearchablePdf(ctx, config, path.join(workDir, 'ocr-unoptimized.pdf'), path.join(workDir, out.file), plan.selected.length, scanSplits);
         outputSize = r.size_after;
         optimized = r;
       }

@@ -5,6 +5,8 @@ import type { PageRange } from '../schemas/pages.js';
 import { AppError } from '../errors.js';
 import { resolveEngine } from './engine.js';
 import { languageCodes } from './languages.js';
+import { splitScansAhead } from '../pool/scan-splits.js';
+import type { CompressOptions, ScanSplitResult } from '../../workers/compress.js';
 import type { AssembleResult } from '../../workers/ocr/assemble.js';
 import type { LanguageResult } from '../../workers/ocr/language.js';
 import type { OcrInputKind, OcrMode, OcrOutputFormat, OcrPageResult, OcrPlan, PlannedPage } from '../../workers/ocr/types.js';
@@ -20,6 +22,13 @@ function chunk(pages: PlannedPage[], threads: number): PlannedPage[][] {
   for (let i = 0; i < pages.length; i += size) out.push(pages.slice(i, i + size));
   return out;
 }
+
+/**
+ * Shares of the scans' split per pool thread when it runs beside the reading: small shares
+ * pack the threads' ends (a page read takes ~2–4 s, one scan's split ~1.5 s), and each share
+ * only opens the file and finds where its images are drawn.
+ */
+const AHEAD_SHARES_PER_THREAD = 3;
 
 export interface OcrRun {
   input: string;
@@ -38,6 +47,12 @@ export interface OcrRun {
   output?: { path: string; format: OcrOutputFormat; sidecar?: string; fileName?: string };
   /** Share of the job's progress bar this run may use: [from, to] percent. */
   progressSpan?: [number, number];
+  /**
+   * The output will be compressed with these options (optimize): the source's scans are split
+   * while the pages are read (compressScans tasks beside the recognise tasks, on any thread
+   * that is free), and the outcome carries the splits for the compress task.
+   */
+  splitScansFor?: CompressOptions;
 }
 
 export interface OcrOutcome {
@@ -49,6 +64,8 @@ export interface OcrOutcome {
   language: string;
   /** language "auto": what was detected and how. */
   detected?: Omit<LanguageResult, 'sample'>;
+  /** With splitScansFor: the source's scan splits (matched to the output's scans by content). */
+  scanSplits?: ScanSplitResult[];
 }
 
 /**
@@ -107,33 +124,50 @@ export async function runOcr(ctx: FileJobContext, config: Config, run: OcrRun): 
     ctx.progress({ percent: at(0.05 + (0.9 * done) / Math.max(1, todo.length)), stage: `recognised page ${done}/${todo.length}` });
   };
   const rest = sample ? todo.filter((p) => p.index !== sample.page - 1) : todo;
-  const results: OcrPageResult[] = [
-    ...(sample ? [sample] : []),
-    ...(
-      await ctx.pool.map(chunk(rest, ctx.pool.size), (pages) =>
-        ctx.pool.run('ocrRecognize', { ...options, pages: pages.map(pageJob), langs }, { signal: ctx.signal, onProgress }),
-      )
-    ).flat(),
-  ].sort((a, b) => a.page - b.page);
-  let assembled: AssembleResult | undefined;
-  if (run.output) {
-    ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
-    assembled = await ctx.pool.run(
-      'ocrAssemble',
-      {
-        source: plan.source,
-        builtFromImages: run.kind !== 'pdf',
-        output: run.output.path,
-        format: run.output.format,
-        selected: plan.selected,
-        results,
-        meta: { engine: engine.engine, language: langs.join('+'), ...(run.output.fileName ? { fileName: run.output.fileName } : {}) },
-        ...(run.output.sidecar ? { sidecar: run.output.sidecar } : {}),
-      },
-      { signal: ctx.signal },
-    );
+  const reading = ctx.pool.map(chunk(rest, ctx.pool.size), (pages) =>
+    ctx.pool.run('ocrRecognize', { ...options, pages: pages.map(pageJob), langs }, { signal: ctx.signal, onProgress }),
+  );
+  // The first pages are queued: the scans' split for optimize follows, in small shares that
+  // fill the threads between and after the pages (see splitScansFor). Split ahead only where
+  // the output keeps the source's scans as they are, drawn at the same size: a PDF upload,
+  // every page, neither rasterised nor straightened. Stopped with the job, or when the run
+  // fails (its tasks then leave the threads).
+  const stopAhead = new AbortController();
+  const stop = () => stopAhead.abort();
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  const ahead =
+    run.splitScansFor && ctx.pool.size > 1 && run.kind === 'pdf' && !run.pages && !run.deskew && mode !== 'force' && todo.length > 0
+      ? splitScansAhead({ pool: ctx.pool, signal: stopAhead.signal }, plan.source, config.maxPages, run.splitScansFor, Math.min(todo.length, ctx.pool.size * AHEAD_SHARES_PER_THREAD), true)
+      : undefined;
+  ahead?.catch(() => {}); // awaited below, where a failure fails the run
+  try {
+    const results: OcrPageResult[] = [...(sample ? [sample] : []), ...(await reading).flat()].sort((a, b) => a.page - b.page);
+    let assembled: AssembleResult | undefined;
+    if (run.output) {
+      ctx.progress({ percent: at(0.96), stage: 'writing the OCR output' });
+      assembled = await ctx.pool.run(
+        'ocrAssemble',
+        {
+          source: plan.source,
+          builtFromImages: run.kind !== 'pdf',
+          output: run.output.path,
+          format: run.output.format,
+          selected: plan.selected,
+          results,
+          meta: { engine: engine.engine, language: langs.join('+'), ...(run.output.fileName ? { fileName: run.output.fileName } : {}) },
+          ...(run.output.sidecar ? { sidecar: run.output.sidecar } : {}),
+        },
+        { signal: ctx.signal },
+      );
+    }
+    const scanSplits = ahead ? await ahead : undefined;
+    return { engine, plan, results, assembled, language: langs.join('+'), ...(detected ? { detected } : {}), ...(scanSplits ? { scanSplits } : {}) };
+  } catch (err) {
+    stop();
+    throw err;
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
   }
-  return { engine, plan, results, assembled, language: langs.join('+'), ...(detected ? { detected } : {}) };
 }
 
 /** The language of "auto" when no page needs reading: eng when installed, else the first installed. */

@@ -363,4 +363,8 @@ t.test('optimize: the searchable PDF of a gray scan goes through the compression
   t.equal(pdftotext(t, small.body), pdftotext(t, plain.body), 'the same text, page for page');
   const again = await ocrJob(t, app, { name: 's.pdf', data: input });
   t.ok(again.body.equals(small.body), 'same input and options, same bytes');
+  // One thread splits the scans in the compress task itself; two split them in two shares first.
+  const { app: one } = await startApp(t, { WORKER_THREADS: '1', OCR_ENGINE: NATIVE });
+  const single = await ocrJob(t, one, { name: 's.pdf', data: input });
+  t.ok(single.body.equals(small.body), `one thread, same bytes as two (${single.body.length} vs ${small.body.length})`);
 });

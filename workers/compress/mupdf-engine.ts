@@ -10,7 +10,7 @@ import { takeBytes, type MupdfModule } from './mupdf-util.js';
 import { openFile } from '../pdf.js';
 import { bitonalToG4 } from './bitonal.js';
 import { scanImageUsage } from './image-usage.js';
-import { splitScans } from './scan-pages.js';
+import { splitScans, type ScanShare, type ScanSplitResult } from './scan-pages.js';
 
 /**
  * garbage=2 (drop unused objects, renumber): garbage=4 is 20–90× slower on 1,000-page files
@@ -39,6 +39,55 @@ export interface MupdfInput {
   scan?: UsageScan;
   /** For another tool's output: the original, whose Info, XMP and /ID it takes (adoptIdentity). */
   identityFrom?: Mupdf.PDFDocument;
+  /** Scan splits computed ahead by compressScans tasks on this very input and settings. */
+  scanSplits?: ScanSplitResult[];
+  /** Scan splits computed on another file with these settings: taken where splitKey matches. */
+  scanSplitsByContent?: ScanSplitResult[];
+}
+
+/** What the image passes start from: the document after clean-up, the lossless pass and G4. */
+interface Prepared {
+  level: number;
+  keep: Set<number>;
+  bitonal: Awaited<ReturnType<typeof bitonalToG4>>;
+  usage: UsageScan | undefined;
+}
+
+/**
+ * Structural clean-up, the lossless pass and 1-bit images to G4, then where images are drawn:
+ * the same steps for the candidate and for the tasks that split a share of its scans, so
+ * both see the very same image objects.
+ */
+async function prepare(mupdf: MupdfModule, doc: Mupdf.PDFDocument, input: MupdfInput, pages: number, s: Settings, onPage?: (done: number) => void): Promise<Prepared> {
+  if (input.identityFrom) adoptIdentity(doc, input.identityFrom);
+  const level = zlibLevelFor(doc);
+  dedupeStreams(doc);
+  if (s.removeMetadata) stripMetadata(doc);
+  if (s.lossy) dropThumbnails(doc, pages);
+  recompressStreams(mupdf, doc, level);
+  const keep = input.keep ?? new Set<number>();
+  // 1-bit images to G4 at every level: lossless, each checked bit for bit (bitonal.ts).
+  const bitonal = await bitonalToG4(mupdf, doc, keep);
+  let usage = input.scan;
+  if (s.lossy || bitonal.found > 0) usage ??= scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i), onPage);
+  return { level, keep, bitonal, usage };
+}
+
+/**
+ * One share of the candidate's scan splits (every `count`-th scan from `shard`), computed
+ * on the input opened and prepared exactly as mupdfCandidate prepares it: compressScans
+ * tasks run these on all threads, and the compress task writes what they found instead of
+ * splitting. `doc` is changed (prepared, not saved). `byContent`: for scanSplitsByContent.
+ */
+export async function shareOfScanSplits(mupdf: MupdfModule, doc: Mupdf.PDFDocument, pages: number, s: Settings, only: NonNullable<ScanShare['only']>, byContent = false): Promise<ScanSplitResult[]> {
+  // By content, the split's inputs are in its key (splitKey): the clean-up passes, which leave
+  // a scan's image object as it is (the lossless pass skips images over a megapixel, the size
+  // a scan has at least), are not needed; what one changes has another key, and is split there.
+  const { keep, usage } = byContent
+    ? { keep: new Set<number>(), usage: s.lossy ? scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i)) : undefined }
+    : await prepare(mupdf, doc, { source: '' }, pages, s);
+  if (!usage) return [];
+  return (await splitScans(mupdf, doc, usage, s, keep, undefined, { only })).splits ?? [];
 }
 
 /**
@@ -52,29 +101,20 @@ export async function mupdfCandidate(mupdf: MupdfModule, input: MupdfInput, page
   const doc = (typeof input.source === 'string' ? openFile(mupdf, input.source) : mupdf.Document.openDocument(input.source, 'application/pdf')).asPDF();
   if (!doc) throw new Error('not a PDF');
   try {
-    if (input.identityFrom) adoptIdentity(doc, input.identityFrom);
-    const level = zlibLevelFor(doc);
-    dedupeStreams(doc);
-    if (s.removeMetadata) stripMetadata(doc);
-    if (s.lossy) dropThumbnails(doc, pages);
-    recompressStreams(mupdf, doc, level);
-    const keep = input.keep ?? new Set<number>();
-    // 1-bit images to G4 at every level: lossless, each checked bit for bit (bitonal.ts).
-    const bitonal = await bitonalToG4(mupdf, doc, keep);
+    const at = (f: number) => span[0] + (span[1] - span[0]) * f;
+    const { level, keep, bitonal, usage } = await prepare(mupdf, doc, input, pages, s, (done) => {
+      if (done % Math.max(1, Math.floor(pages / 10)) === 0) ctx.progress(at((0.15 * done) / pages), 'analysing');
+    });
     let images = { found: 0, recompressed: 0, rejected: 0 };
     const changedPages = new Set<number>();
-    let usage = input.scan;
-    const at = (f: number) => span[0] + (span[1] - span[0]) * f;
-    if (s.lossy || bitonal.found > 0) {
-      usage ??= scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i), (done) => {
-        if (done % Math.max(1, Math.floor(pages / 10)) === 0) ctx.progress(at((0.15 * done) / pages), 'analysing');
-      });
-    }
     const scans = { bilevel: [] as number[], mrc: [] as number[] };
     let replaced = new Set<number>();
     if (usage) {
       for (const num of bitonal.touched) for (const p of usage.pages.get(num) ?? []) changedPages.add(p);
-      const split = await splitScans(mupdf, doc, usage, s, keep, (done, total) => ctx.progress(at(0.15 + (0.25 * done) / Math.max(1, total)), `scans ${done + 1}/${total}`));
+      const share: ScanShare = {};
+      if (input.scanSplits) share.precomputed = new Map(input.scanSplits.map((r) => [r.num, r]));
+      if (input.scanSplitsByContent) share.byKey = new Map(input.scanSplitsByContent.flatMap((r) => (r.key !== undefined ? [[r.key, r] as const] : [])));
+      const split = await splitScans(mupdf, doc, usage, s, keep, (done, total) => ctx.progress(at(0.15 + (0.25 * done) / Math.max(1, total)), `scans ${done + 1}/${total}`), share);
       replaced = split.replaced;
       for (const p of split.changedPages) changedPages.add(p);
       scans.bilevel = [...split.bilevelPages].filter((p) => !split.mrcPages.has(p)).sort((a, b) => a - b);

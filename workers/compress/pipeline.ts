@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { TaskContext } from '../task.js';
 import { openPdf } from '../pdf.js';
 import { settingsFor, stronger, type Settings } from './levels.js';
-import type { CompressPayload, CompressResult, EngineName } from './types.js';
+import type { CompressPayload, CompressResult, CompressScansPayload, EngineName, ScanSplitResult } from './types.js';
 import { buildReference } from './validate.js';
 import { buildMupdf, pickSmallestValid, ms, type Candidate, type MupdfCandidate } from './candidates.js';
+import { shareOfScanSplits } from './mupdf-engine.js';
 import { ghostscriptAvailable, runGhostscript } from './ghostscript.js';
 import { qpdfAvailable, runQpdf } from './qpdf.js';
 import { docStats } from './doc-stats.js';
@@ -34,7 +35,8 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     const reference = buildReference(mupdf, doc, (i) => {
       if (i % 200 === 199) ctx.progress(2 + (8 * i) / pages, 'analysing');
     }, plan.ghostscript);
-    const first = await buildMupdf(mupdf, { source: p.input }, 'mupdf', pages, s, ctx, [10, 70]);
+    const ahead = { ...(p.scanSplits ? { scanSplits: p.scanSplits } : {}), ...(p.scanSplitsByContent ? { scanSplitsByContent: p.scanSplitsByContent } : {}) };
+    const first = await buildMupdf(mupdf, { source: p.input, ...ahead }, 'mupdf', pages, s, ctx, [10, 70]);
     const list: Candidate[] = [first];
     // At lossy levels qpdf can only win if our candidate is larger than what qpdf must keep
     // as it is (streams it cannot decode); otherwise it is not run: same result, less work.
@@ -87,6 +89,21 @@ export async function runCompress(p: CompressPayload, ctx: TaskContext): Promise
     doc.destroy();
     mupdf.emptyStore();
     await Promise.all(scratch.map((f) => rm(path.join(workDir, f), { force: true })));
+  }
+}
+
+/**
+ * One share of the page scans the compress task would split (mupdf-engine.ts:
+ * shareOfScanSplits), for a caller that spreads the split over the pool threads and hands
+ * the shares to the compress task (`scanSplits`). Same input and options as that task.
+ */
+export async function runCompressScans(p: CompressScansPayload): Promise<ScanSplitResult[]> {
+  const { mupdf, doc, pages } = await openPdf(p.input, { maxPages: p.maxPages });
+  try {
+    return await shareOfScanSplits(mupdf, doc, pages, settingsFor(p.options), { shard: p.shard, count: p.count }, !!p.byContent);
+  } finally {
+    doc.destroy();
+    mupdf.emptyStore();
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type * as Mupdf from 'mupdf';
 import type { Settings } from './levels.js';
 import type { UsageScan } from './image-usage.js';
@@ -18,6 +19,84 @@ export interface ScanPass {
   changedPages: Set<number>;
   /** Scans that qualified but whose layers failed the check: they go the usual way. */
   rejected: number;
+  /** With `only`: the outcome of each scan this pass split (nothing is written then). */
+  splits?: ScanSplitResult[];
+}
+
+/**
+ * One scan's split as splitOne decides it, without writing: what a pool task computes for a
+ * share of the scans (workers/compress-scans.ts) so the split runs on every thread, and the
+ * compress task then writes. `layers` is set for bilevel and mrc, checked (checkLayers) already.
+ */
+export interface ScanSplitResult {
+  num: number;
+  outcome: 'bilevel' | 'mrc' | 'picture' | 'rejected';
+  layers?: Layers;
+  /** Whether the layers keep the image's own /ColorSpace (the source was not decoded to gray or RGB). */
+  ownColorSpace?: boolean;
+  /** What the split depends on (splitKey): matches the same scan in another file. */
+  key?: string;
+}
+
+/**
+ * Which scans a pass splits: `shard` of `count` takes every count-th scan that qualifies
+ * (the same order and the same tests on every thread), `precomputed` holds the outcomes
+ * the shards found, used in place of splitting again. Outcomes are the same either way:
+ * each scan's split depends on its image object and the settings only.
+ */
+export interface ScanShare {
+  only?: { shard: number; count: number };
+  precomputed?: Map<number, ScanSplitResult>;
+  /** Outcomes found in another file (the OCR job's source), matched by splitKey. */
+  byKey?: Map<string, ScanSplitResult>;
+}
+
+/**
+ * Everything a scan's split depends on besides the settings: the image dictionary (but its
+ * /Length) with the objects it refers to by value (a colour space; an ICC profile or a palette
+ * stream by a hash of its decoded bytes, which the lossless pass leaves as they are), the
+ * image's raw bytes and the size it is drawn at. Object numbers are not part of it, so it
+ * matches the same scan in another file. Undefined when the objects nest deeper than any
+ * image's do.
+ */
+export function splitKey(ref: Mupdf.PDFObject, use: { w: number; h: number }): string | undefined {
+  const hash = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('base64');
+  const bytesOf = (o: Mupdf.PDFObject, raw: boolean) => {
+    const buf = raw ? o.readRawStream() : o.readStream();
+    try {
+      return hash(buf.asUint8Array());
+    } finally {
+      buf.destroy();
+    }
+  };
+  // Of a stream the image refers to, only the decoded bytes count: not how they are packed.
+  const PACKING = new Set(['Length', 'Filter', 'DecodeParms']);
+  const describe = (o: Mupdf.PDFObject, depth: number, skip: Set<string>): string => {
+    if (depth > 6) throw new Error('too deep');
+    if (o.isIndirect()) {
+      if (o.isStream()) return `stream(${bytesOf(o, false)} ${describe(o.resolve(), depth + 1, PACKING)})`;
+      return describe(o.resolve(), depth + 1, skip);
+    }
+    if (o.isArray()) {
+      const items: string[] = [];
+      for (let i = 0; i < o.length; i++) items.push(describe(o.get(i), depth + 1, new Set()));
+      return `[${items.join(' ')}]`;
+    }
+    if (o.isDictionary()) {
+      const entries: string[] = [];
+      o.forEach((v, k) => {
+        if (!skip.has(String(k))) entries.push(`/${k} ${describe(v, depth + 1, new Set())}`);
+      });
+      return `<<${entries.sort().join(' ')}>>`;
+    }
+    return o.toString();
+  };
+  try {
+    const dict = describe(ref.resolve(), 0, new Set(['Length']));
+    return `${bytesOf(ref, true)} ${hash(Buffer.from(dict))} ${use.w}x${use.h}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A scan covers at least this share of a page, at this many pixels and effective ppi. */
@@ -38,8 +117,8 @@ const MAX_PIXELS = 50e6;
  * place (writeLayers) after the page drawn with them is compared with the source image drawn
  * at the same size (checkLayers). 1-bit scans, already JBIG2 or G4 from bitonalToG4, are only counted.
  */
-export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void): Promise<ScanPass> {
-  const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0 };
+export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void, share: ScanShare = {}): Promise<ScanPass> {
+  const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0, ...(share.only ? { splits: [] } : {}) };
   const areas = new Map<number, number>();
   const pageArea = (p: number) => {
     let a = areas.get(p);
@@ -66,6 +145,7 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
     }
   }
   const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
+  let qualified = 0;
   for (const [k, num] of nums.entries()) {
     progress?.(k, nums.length);
     const use = all.get(num)!;
@@ -79,8 +159,24 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
       continue;
     }
     if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
-    const outcome = await splitOne(mupdf, doc, ref, use, s);
-    mupdf.emptyStore();
+    if (share.only && qualified++ % share.only.count !== share.only.shard) continue;
+    const key = share.only || share.byKey ? splitKey(ref, use) : undefined;
+    const found = share.precomputed?.get(num) ?? (key !== undefined ? share.byKey?.get(key) : undefined);
+    let split = found ? { ...found, num } : undefined;
+    if (!split) {
+      split = await splitOne(mupdf, doc, ref, num, use, s);
+      mupdf.emptyStore();
+    }
+    if (share.only) {
+      pass.splits!.push(key !== undefined ? { ...split, key } : split);
+      continue;
+    }
+    let outcome = split.outcome;
+    try {
+      if (split.layers) writeLayers(doc, ref, split.layers, split.ownColorSpace ? ref.get('ColorSpace') : undefined);
+    } catch {
+      outcome = 'rejected';
+    }
     if (outcome === 'rejected') pass.rejected++;
     if (outcome !== 'bilevel' && outcome !== 'mrc') continue;
     pass.replaced.add(num);
@@ -98,24 +194,27 @@ function candidate(ref: Mupdf.PDFObject): boolean {
   return !(inData.isNumber() && inData.asNumber() !== 0);
 }
 
-async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, use: { w: number; h: number }, s: Settings): Promise<'bilevel' | 'mrc' | 'picture' | 'rejected'> {
+async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, s: Settings): Promise<ScanSplitResult> {
   let img: Mupdf.Image;
   try {
     img = loadImage(mupdf, doc, ref);
   } catch {
-    return 'picture';
+    return { num, outcome: 'picture' };
   }
+  const picture: ScanSplitResult = { num, outcome: 'picture' };
+  const rejected: ScanSplitResult = { num, outcome: 'rejected' };
   try {
     const src = decodeSource(mupdf, img, ref, s.grayscale);
-    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return 'picture';
+    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return picture;
     const ppi = Math.min(src.width / (use.w / 72), src.height / (use.h / 72));
-    if (!(ppi >= MIN_PPI)) return 'picture';
+    if (!(ppi >= MIN_PPI)) return picture;
     const split = classifyScan(src, ppi);
-    if (split.kind === 'picture') return 'picture';
+    if (split.kind === 'picture') return picture;
     const chain = backgroundChain(s.level).filter((p) => !split.inkOnColour || p >= 100);
     const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
-    if (typeof options === 'string') return 'rejected';
-    const colorSpace = src.colorSpace ? undefined : ref.get('ColorSpace');
+    if (typeof options === 'string') return rejected;
+    const ownColorSpace = !src.colorSpace;
+    const colorSpace = ownColorSpace ? ref.get('ColorSpace') : undefined;
     // Never larger than the image as it is (after the lossless pass): a level's page stays at
     // most its `low` size.
     const raw = ref.readRawStream();
@@ -123,11 +222,10 @@ async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.P
     raw.destroy();
     const small = options.filter((l) => l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0) < before);
     const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
-    if (!layers) return small.length ? 'rejected' : 'picture';
-    writeLayers(doc, ref, layers, colorSpace);
-    return layers.kind;
+    if (!layers) return small.length ? rejected : picture;
+    return { num, outcome: layers.kind, layers, ownColorSpace };
   } catch {
-    return 'rejected';
+    return rejected;
   } finally {
     img.destroy();
   }

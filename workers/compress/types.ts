@@ -1,3 +1,7 @@
+import type { ScanSplitResult } from './scan-pages.js';
+
+export type { ScanSplitResult } from './scan-pages.js';
+
 /** The task's contract with the main thread (src/handlers.ts sends exactly this). */
 export type Level = 'low' | 'medium' | 'high' | 'maximum';
 
@@ -20,6 +24,30 @@ export interface CompressPayload {
   workDir: string;
   maxPages: number;
   options: CompressOptions;
+  /**
+   * The page scans split ahead, on every thread, by compressScans tasks given this very input
+   * and options (one share each): written as they are instead of being split again here.
+   */
+  scanSplits?: ScanSplitResult[];
+  /**
+   * The same, computed on another file holding the same scans (the OCR job's source, split
+   * while its pages are read): each is taken for the scan whose content key matches.
+   */
+  scanSplitsByContent?: ScanSplitResult[];
+}
+
+/** compressScans: share `shard` of `count` of the scans the compress task would split. */
+export interface CompressScansPayload {
+  input: string;
+  maxPages: number;
+  options: CompressOptions;
+  shard: number;
+  count: number;
+  /**
+   * For another file holding the same scans (scanSplitsByContent): matched by content key, so
+   * the input is only opened and its image uses found, not cleaned up and recompressed first.
+   */
+  byContent?: boolean;
 }
 
 export type EngineName = 'mupdf' | 'ghostscript' | 'qpdf' | 'none';

@@ -6,6 +6,7 @@ import { TaskError } from '../task.js';
 import { recognizeNative } from './native-engine.js';
 import { detectOrientation, type Orientation } from './osd.js';
 import { deskewPage, putStraightImage, type DeskewOutcome } from './deskew.js';
+import { orientationHint } from './orientation-hint.js';
 import { applyPageFix, isFixed, MIN_SKEW_DEG, type PageFix } from './page-fix.js';
 import { renderForOcr } from './render.js';
 import { measureSkew, rotateGray } from './skew.js';
@@ -40,8 +41,9 @@ const PAGE_TIMEOUT_MS = 600_000;
  * Orientation confidence from which a page is turned. Tesseract's OSD reports ~0–3 on pages
  * of noise or a few words, where its answer is a coin toss, and 10–40 on pages of text (the
  * 11-line test letter measured 14.8–17.2 in all four orientations). OCRmyPDF's default is
- * 14; OSD is asked here only about pages that did not read upright, so a lower bar of 5
- * turns short pages too while still leaving every doubtful page as it lies.
+ * 14; OSD is asked here only about pages that did not read upright or that look turned
+ * (orientation-hint.ts), and a turn is undone when the page read as it lies is the upright
+ * one, so a lower bar of 5 turns short pages too while still leaving every doubtful page as it lies.
  */
 export const ORIENTATION_MIN_CONFIDENCE = 5;
 
@@ -60,8 +62,10 @@ function lowRender(mupdf: typeof Mupdf, page: Mupdf.Page, dpi: number): { pam: U
   const pix = page.toPixmap(mupdf.Matrix.scale(low / 72, low / 72), mupdf.ColorSpace.DeviceGray, false, true);
   try {
     pix.setResolution(low, low);
-    const px = pix.getPixels();
-    return { pam: pix.asPAM(), gray: Uint8Array.from(px), width: pix.getWidth(), height: pix.getHeight(), dpi: low };
+    // Copied before asPAM: getPixels is a view of MuPDF's memory, which asPAM may grow (a
+    // grown WebAssembly memory detaches every view taken before).
+    const gray = Uint8Array.from(pix.getPixels());
+    return { pam: pix.asPAM(), gray, width: pix.getWidth(), height: pix.getHeight(), dpi: low };
   } finally {
     pix.destroy();
   }
@@ -86,8 +90,8 @@ function maskPageText(page: Mupdf.Page, pix: Mupdf.Pixmap, dpi: number): void {
   const s = dpi / 72;
   const w = pix.getWidth();
   const h = pix.getHeight();
-  const px = pix.getPixels(); // a view of the pixmap's own memory
   const [bx, by] = page.getBounds();
+  const boxes: [number, number, number, number][] = [];
   const stext = page.toStructuredText('');
   try {
     stext.walk({
@@ -98,12 +102,16 @@ function maskPageText(page: Mupdf.Page, pix: Mupdf.Pixmap, dpi: number): void {
         const x1 = Math.min(w, Math.ceil(Math.max(...xs)) + 1);
         const y0 = Math.max(0, Math.floor(Math.min(...ys)) - 1);
         const y1 = Math.min(h, Math.ceil(Math.max(...ys)) + 1);
-        for (let y = y0; y < y1; y++) px.fill(255, y * w + x0, y * w + Math.max(x0, x1));
+        boxes.push([x0, y0, x1, y1]);
       },
     });
   } finally {
     stext.destroy();
   }
+  // The pixels are a view of MuPDF's memory: taken only now, after every allocation above (a
+  // grown WebAssembly memory detaches the views taken before it).
+  const px = pix.getPixels();
+  for (const [x0, y0, x1, y1] of boxes) for (let y = y0; y < y1; y++) px.fill(255, y * w + x0, y * w + Math.max(x0, x1));
 }
 
 /**
@@ -166,8 +174,8 @@ export async function recognizePages(p: RecognizePayload, progress: (done: numbe
         return result;
       };
 
-      // The low-resolution look is taken only when something needs it: deskew always, orientation
-      // detection only for a page that did not read upright.
+      // The low-resolution look is taken only when something needs it: deskew, and orientation
+      // (its hint, then its detection when the hint or the read says the page is turned).
       let lowCache: ReturnType<typeof lowRender> | undefined;
       const low = () => {
         if (!lowCache) {
@@ -182,17 +190,39 @@ export async function recognizePages(p: RecognizePayload, progress: (done: numbe
       };
       const fix: PageFix = { rotate: 0, skew: p.deskew ? measureSkew(low().gray, low().width, low().height) : 0 };
       const simple = !p.rotatePages && !p.rasterDir;
-      let result = await attempt(fix, simple);
-      if (p.rotatePages && !readsUpright(result)) {
-        const look = low();
-        const o: Orientation = await detectOrientation(p.engine, look.pam, look.dpi);
-        if (o.rotate !== 0 && o.confidence >= ORIENTATION_MIN_CONFIDENCE) {
-          const upright = rotateGray(look.gray, look.width, look.height, o.rotate);
-          result = await attempt({ rotate: o.rotate, skew: p.deskew ? measureSkew(upright.gray, upright.width, upright.height) : 0 }, true);
-        } else if (p.rasterDir) result.raster = await writeRasterFor(mupdf, bytes, doc, index, fix, dpi, p.rasterDir);
-        result.orientation = { rotate: o.rotate, confidence: o.confidence, script: o.script };
-      } else if (!simple && p.rasterDir) {
-        result.raster = await writeRasterFor(mupdf, bytes, doc, index, fix, dpi, p.rasterDir);
+      const detect = () => detectOrientation(p.engine, low().pam, low().dpi);
+      const turns = (o: Orientation) => o.rotate !== 0 && o.confidence >= ORIENTATION_MIN_CONFIDENCE;
+      const uprightFix = (o: Orientation): PageFix => {
+        const upright = rotateGray(low().gray, low().width, low().height, o.rotate);
+        return { rotate: o.rotate, skew: p.deskew ? measureSkew(upright.gray, upright.width, upright.height) : 0 };
+      };
+      const said = (o: Orientation) => ({ rotate: o.rotate, confidence: o.confidence, script: o.script });
+      // Lines that look sideways or upside down in the low render (orientation-hint.ts): OSD
+      // first, and a page it turns is read once, turned. That read is kept when it is upright
+      // or when the page as it lies does not read upright either (what reading first, then
+      // detecting, would have kept).
+      const early = p.rotatePages && orientationHint(low().gray, low().width, low().height).turned ? await detect() : undefined;
+      const readTurnedFirst = async (o: Orientation): Promise<OcrPageResult> => {
+        const turned = await attempt(uprightFix(o), true);
+        turned.orientation = said(o);
+        if (readsUpright(turned)) return turned;
+        const asIs = await attempt(fix, false);
+        if (!readsUpright(asIs)) return turned;
+        if (p.rasterDir) asIs.raster = await writeRasterFor(mupdf, bytes, doc, index, fix, dpi, p.rasterDir);
+        return asIs;
+      };
+      let result: OcrPageResult;
+      if (early && turns(early)) result = await readTurnedFirst(early);
+      else {
+        result = await attempt(fix, simple);
+        if (p.rotatePages && !readsUpright(result)) {
+          const o: Orientation = early ?? (await detect());
+          if (turns(o)) result = await attempt(uprightFix(o), true);
+          else if (p.rasterDir) result.raster = await writeRasterFor(mupdf, bytes, doc, index, fix, dpi, p.rasterDir);
+          result.orientation = said(o);
+        } else if (!simple && p.rasterDir) {
+          result.raster = await writeRasterFor(mupdf, bytes, doc, index, fix, dpi, p.rasterDir);
+        }
       }
       out.push(result);
       progress(n + 1, `page ${index + 1}`);
