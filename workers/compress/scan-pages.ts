@@ -6,6 +6,9 @@ import { loadImage, type MupdfModule } from './mupdf-util.js';
 import { decodeSource } from './image-source.js';
 import { classifyScan } from './scan-classify.js';
 import { backgroundChain, buildLayers, writeLayers, type Layers } from './mrc.js';
+import type { ScanSplitResult } from './types.js';
+
+export type { ScanSplitResult };
 import { draw } from './image-verify.js';
 import { similarity, type Similarity } from './image-compare.js';
 
@@ -23,20 +26,6 @@ export interface ScanPass {
   splits?: ScanSplitResult[];
 }
 
-/**
- * One scan's split as splitOne decides it, without writing: what a pool task computes for a
- * share of the scans (workers/compress-scans.ts) so the split runs on every thread, and the
- * compress task then writes. `layers` is set for bilevel and mrc, checked (checkLayers) already.
- */
-export interface ScanSplitResult {
-  num: number;
-  outcome: 'bilevel' | 'mrc' | 'picture' | 'rejected';
-  layers?: Layers;
-  /** Whether the layers keep the image's own /ColorSpace (the source was not decoded to gray or RGB). */
-  ownColorSpace?: boolean;
-  /** What the split depends on (splitKey): matches the same scan in another file. */
-  key?: string;
-}
 
 /**
  * Which scans a pass splits: `shard` of `count` takes every count-th scan that qualifies

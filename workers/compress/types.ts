@@ -1,6 +1,4 @@
-import type { ScanSplitResult } from './scan-pages.js';
-
-export type { ScanSplitResult } from './scan-pages.js';
+import type { Layers } from './mrc.js';
 
 /** The task's contract with the main thread (src/handlers.ts sends exactly this). */
 export type Level = 'low' | 'medium' | 'high' | 'maximum';
@@ -87,4 +85,19 @@ export interface CompressResult {
   /** Present when targetSizeMB was asked for. */
   target_met?: boolean;
   note?: string;
+}
+
+/**
+ * One scan's split as splitOne decides it, without writing: what a pool task computes for a
+ * share of the scans (workers/compress-scans.ts) so the split runs on every thread, and the
+ * compress task then writes. `layers` is set for bilevel and mrc, checked (checkLayers) already.
+ */
+export interface ScanSplitResult {
+  num: number;
+  outcome: 'bilevel' | 'mrc' | 'picture' | 'rejected';
+  layers?: Layers;
+  /** Whether the layers keep the image's own /ColorSpace (the source was not decoded to gray or RGB). */
+  ownColorSpace?: boolean;
+  /** What the split depends on (splitKey): matches the same scan in another file. */
+  key?: string;
 }
