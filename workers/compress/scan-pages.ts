@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as Mupdf from 'mupdf';
 import type { Settings } from './levels.js';
-import type { UsageScan } from './image-usage.js';
+import type { ImageUse, UsageScan } from './image-usage.js';
 import { loadImage, type MupdfModule } from './mupdf-util.js';
 import { decodeSource } from './image-source.js';
 import { classifyScan } from './scan-classify.js';
@@ -108,47 +108,17 @@ const MAX_PIXELS = 50e6;
  */
 export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usage: UsageScan, s: Settings, keep: Set<number>, progress?: (done: number, total: number) => void, share: ScanShare = {}): Promise<ScanPass> {
   const pass: ScanPass = { replaced: new Set(), bilevelPages: new Set(), mrcPages: new Set(), changedPages: new Set(), rejected: 0, ...(share.only ? { splits: [] } : {}) };
-  const areas = new Map<number, number>();
-  const pageArea = (p: number) => {
-    let a = areas.get(p);
-    if (a === undefined) {
-      try {
-        const page = doc.loadPage(p);
-        const [x0, y0, x1, y1] = page.getBounds();
-        page.destroy();
-        a = Math.max(1, (x1 - x0) * (y1 - y0));
-      } catch {
-        a = Infinity; // a page MuPDF cannot load: its images are not taken for a scan
-      }
-      areas.set(p, a);
-    }
-    return a;
-  };
-  const all = new Map([...(usage.stencils ?? []), ...usage.uses]);
-  // An image that is another's /SMask or /Mask must stay an image (it is not drawn by Do).
-  const masks = new Set<number>();
-  for (const num of all.keys()) {
-    for (const key of ['SMask', 'Mask']) {
-      const m = doc.newIndirect(num).get(key);
-      if (m.isIndirect()) masks.add(m.asIndirect());
-    }
-  }
-  const nums = [...all.keys()].sort((a, b) => a - b).filter((n) => !keep.has(n));
+  const scans = scanImages(doc, usage, keep);
   let qualified = 0;
-  for (const [k, num] of nums.entries()) {
-    progress?.(k, nums.length);
-    const use = all.get(num)!;
-    const pages = [...(usage.pages.get(num) ?? [])].filter((p) => use.w * use.h >= PAGE_SHARE * pageArea(p));
-    if (pages.length === 0) continue;
-    const ref = doc.newIndirect(num);
-    const bpc = ref.get('BitsPerComponent');
-    const mask = ref.get('ImageMask');
-    if ((bpc.isNumber() && bpc.asNumber() === 1) || (mask.isBoolean() && mask.asBoolean())) {
+  for (const [k, { num, use, pages, oneBit }] of scans.entries()) {
+    progress?.(k, scans.length);
+    if (oneBit) {
       for (const p of pages) pass.bilevelPages.add(p);
       continue;
     }
-    if (!s.lossy || masks.has(num) || !candidate(ref)) continue;
+    if (!s.lossy) continue;
     if (share.only && qualified++ % share.only.count !== share.only.shard) continue;
+    const ref = doc.newIndirect(num);
     const key = share.only || share.byKey ? splitKey(ref, use) : undefined;
     const found = share.precomputed?.get(num) ?? (key !== undefined ? share.byKey?.get(key) : undefined);
     let split = found ? { ...found, num } : undefined;
@@ -175,6 +145,62 @@ export async function splitScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, usa
   return pass;
 }
 
+/** A drawn image splitScans takes for a page scan, with the pages it covers half of. */
+export interface ScanImage {
+  num: number;
+  use: ImageUse;
+  /** Pages (0-based) on which it is drawn over at least half of the page. */
+  pages: number[];
+  /** 1-bit (or a stencil mask): a bilevel page as it is, only counted. Otherwise an 8-bit image splitOne decides about. */
+  oneBit: boolean;
+}
+
+/**
+ * The images splitScans looks at, in its order (by object number, `keep` left out): drawn over
+ * at least half of some page, and either 1-bit or an 8-bit image that may be split (no mask of
+ * its own, not another image's mask, no /Decode). The preview samples from the same list.
+ */
+export function scanImages(doc: Mupdf.PDFDocument, usage: UsageScan, keep: Set<number>): ScanImage[] {
+  const areas = new Map<number, number>();
+  const pageArea = (p: number) => {
+    let a = areas.get(p);
+    if (a === undefined) {
+      try {
+        const page = doc.loadPage(p);
+        const [x0, y0, x1, y1] = page.getBounds();
+        page.destroy();
+        a = Math.max(1, (x1 - x0) * (y1 - y0));
+      } catch {
+        a = Infinity; // a page MuPDF cannot load: its images are not taken for a scan
+      }
+      areas.set(p, a);
+    }
+    return a;
+  };
+  const all = new Map([...(usage.stencils ?? []), ...usage.uses]);
+  // An image that is another's /SMask or /Mask must stay an image (it is not drawn by Do).
+  const masks = new Set<number>();
+  for (const num of all.keys()) {
+    for (const key of ['SMask', 'Mask']) {
+      const m = doc.newIndirect(num).get(key);
+      if (m.isIndirect()) masks.add(m.asIndirect());
+    }
+  }
+  const found: ScanImage[] = [];
+  for (const num of [...all.keys()].sort((a, b) => a - b)) {
+    if (keep.has(num)) continue;
+    const use = all.get(num)!;
+    const pages = [...(usage.pages.get(num) ?? [])].filter((p) => use.w * use.h >= PAGE_SHARE * pageArea(p));
+    if (pages.length === 0) continue;
+    const ref = doc.newIndirect(num);
+    const bpc = ref.get('BitsPerComponent');
+    const mask = ref.get('ImageMask');
+    if ((bpc.isNumber() && bpc.asNumber() === 1) || (mask.isBoolean() && mask.asBoolean())) found.push({ num, use, pages, oneBit: true });
+    else if (!masks.has(num) && candidate(ref)) found.push({ num, use, pages, oneBit: false });
+  }
+  return found;
+}
+
 function candidate(ref: Mupdf.PDFObject): boolean {
   const bpc = ref.get('BitsPerComponent');
   if (!bpc.isNumber() || bpc.asNumber() !== 8) return false;
@@ -183,7 +209,11 @@ function candidate(ref: Mupdf.PDFObject): boolean {
   return !(inData.isNumber() && inData.asNumber() !== 0);
 }
 
-async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, s: Settings): Promise<ScanSplitResult> {
+/**
+ * One 8-bit scan (from scanImages) decided at settings `s`: bilevel or MRC with its layers
+ * encoded and checked, a picture left to the image pass, or rejected. Writes nothing.
+ */
+export async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, s: Settings): Promise<ScanSplitResult> {
   let img: Mupdf.Image;
   try {
     img = loadImage(mupdf, doc, ref);
