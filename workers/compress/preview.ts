@@ -15,6 +15,7 @@ import { planTools } from './plan.js';
 import { estimateLevel } from './preview-model.js';
 import { buildReference, render, samplePages } from './validate.js';
 import { previewGhostscript } from './preview-gs.js';
+import { scanImages, splitOne, type ScanImage } from './scan-pages.js';
 
 export interface PreviewPayload {
   input: string;
@@ -30,6 +31,13 @@ export interface LevelEstimate {
   ratio: number;
   /** Rough wall time of the job in seconds, from the sample's own timings. */
   seconds: number;
+  /**
+   * What the job makes of the sampled scan pages (`scans.sampled_pages`) at this level: one
+   * 1-bit image, a text mask over a small background, or a picture left to the JPEG path (at
+   * `low` only 1-bit scans are bilevel). Over all pages when every scan page was sampled, these
+   * are the job's `pages_bilevel` and `pages_mrc`.
+   */
+  scan_pages: { bilevel: number; mrc: number; picture: number };
 }
 
 export interface PreviewResult {
@@ -44,11 +52,18 @@ export interface PreviewResult {
   /** How the estimate was made: images actually re-encoded, pages whose text was read. */
   sample: { images: number; image_bytes: number; text_pages: number };
   engines: { mupdf: true; ghostscript: boolean; qpdf: boolean };
+  /**
+   * Pages the job takes for page scans (an image over half the page, 8-bit or 1-bit), and
+   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others).
+   */
+  scans: { pages: number; sampled_pages: number };
   /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
   active_content: ActiveContent;
 }
 
 const SAMPLE_IMAGES = 4;
+/** Page scans split at each lossy level (evenly spread): each takes ~0.1–1 s a level. */
+const SAMPLE_SCANS = 3;
 const TEXT_PAGES = 12;
 const FULL_TEXT_PAGES = 300;
 
@@ -70,9 +85,16 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     const zlib = zlibLevelFor(doc);
     const tools = { gs: ghostscriptAvailable(), qpdf: qpdfAvailable() };
     const usage = scanImageUsage(mupdf, doc, Array.from({ length: pages }, (_, i) => i));
-    const sample = pickSample(doc, [...usage.uses.keys()]);
+    // Page scans as the job finds them (scan-pages.ts): 8-bit ones are split, not re-encoded
+    // as JPEG, so they are sampled apart from the other images.
+    const scans = scanImages(doc, usage, new Set());
+    const splittable = scans.filter((x) => !x.oneBit);
+    const scanNums = new Set(splittable.map((x) => x.num));
+    const sample = pickSample(doc, [...usage.uses.keys()].filter((n) => !scanNums.has(n)));
     const smasks = new Set([...usage.uses.keys()].map((n) => doc.newIndirect(n).get('SMask')).filter((m) => m.isIndirect()).map((m) => m.asIndirect()));
     const sampleBytes = sample.reduce((a, s) => a + s.bytes, 0);
+    const scanSample = spread(splittable, SAMPLE_SCANS);
+    const scanBytes = splittable.reduce((a, x) => a + streamLength(doc, x.num), 0);
     const text = sampleText(mupdf, doc, pages);
     const levels = ['medium', 'high', 'maximum'] as const;
     const after = { medium: 0, high: 0, maximum: 0 };
@@ -86,6 +108,7 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
         mupdf.emptyStore();
       }
     }
+    const split = await sampleScans(mupdf, doc, scanSample, p.imageQuality ?? 80);
     const t0 = performance.now();
     const low = await mupdfCandidate(mupdf, { source: p.input }, pages, settingsFor({ compressionLevel: 'low', imageQuality: 80 }), { progress() {} }, [0, 1]);
     const lowMs = performance.now() - t0;
@@ -106,17 +129,29 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     const gsPlanned = planTools(stats, size, zlib, settingsFor({ compressionLevel: 'medium', imageQuality: 80 }), tools).ghostscript;
     const gs = gsPlanned ? await previewGhostscript(mupdf, doc, p.input, pages, ref) : undefined;
     const measured = { pages, lowSize: low.bytes.length, lowMs, textMsPerPage, renderMsPerPage: text.renderMs, sampleRenderMs: text.sampleRenderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs: openMs + reopenMs, lowImageBytes, ...(gs ? { gs } : {}) };
+    // Images but the split scans: their sampled saving over their bytes in the lossless
+    // candidate. Split scans: the sample's saving over all of them (the lossless pass leaves
+    // images over a megapixel, as every scan is, as they are), time per scan.
+    const imageModel = (level: (typeof levels)[number]) => {
+      const otherRatio = sampleBytes > 0 ? after[level] / sampleBytes : 1;
+      const otherMs = sampleBytes > 0 ? (spent[level] / sampleBytes) * Math.max(0, stats.imageBytes - scanBytes) : 0;
+      if (scanBytes === 0 || split.before === 0 || lowImageBytes === 0) return { imageRatio: otherRatio, imageMs: otherMs };
+      const scanLow = Math.min(scanBytes, lowImageBytes);
+      const saved = scanLow * (1 - split.after[level] / split.before) + (lowImageBytes - scanLow) * (1 - otherRatio);
+      return { imageRatio: 1 - saved / lowImageBytes, imageMs: otherMs + (split.ms[level] / scanSample.length) * splittable.length };
+    };
+    const scanPages = scanPageCounts(scans, scanSample, split.outcomes);
     const estimates = {} as Record<Level, LevelEstimate>;
     for (const level of ['low', ...levels] as const) {
       const s = settingsFor({ compressionLevel: level, imageQuality: p.imageQuality ?? 80 });
       const plan = planTools(stats, size, zlib, s, tools);
-      const model = level === 'low' ? { imageRatio: 1, imageMs: 0 } : { imageRatio: sampleBytes > 0 ? after[level] / sampleBytes : 1, imageMs: sampleBytes > 0 ? (spent[level] / sampleBytes) * stats.imageBytes : 0 };
+      const model = level === 'low' ? { imageRatio: 1, imageMs: 0 } : imageModel(level);
       const e = estimateLevel(measured, plan, s.lossy, model, size);
-      estimates[level] = estimate(e.size, size, e.ms / 1000);
+      estimates[level] = { ...estimate(e.size, size, e.ms / 1000), scan_pages: scanPages.counts[level] };
     }
     // A stronger level never comes out larger (levels are monotone by construction).
     for (const [weak, strong] of [['low', 'medium'], ['medium', 'high'], ['high', 'maximum']] as const) {
-      if (estimates[strong].size > estimates[weak].size) estimates[strong] = { ...estimates[weak], seconds: estimates[strong].seconds };
+      if (estimates[strong].size > estimates[weak].size) estimates[strong] = { ...estimates[weak], seconds: estimates[strong].seconds, scan_pages: estimates[strong].scan_pages };
     }
     const fullPage = usage.coverage.filter((c) => c >= 0.85).length;
     return {
@@ -127,8 +162,9 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
       images: { count: stats.images, bytes: stats.imageBytes, share: round(stats.imageBytes / size, 3) },
       fonts: { count: stats.fonts, embedded: stats.embeddedFonts },
       estimates,
-      sample: { images: sample.length, image_bytes: sampleBytes, text_pages: text.pages },
+      sample: { images: sample.length + scanSample.length, image_bytes: sampleBytes + split.before, text_pages: text.pages },
       engines: { mupdf: true, ghostscript: tools.gs, qpdf: tools.qpdf },
+      scans: { pages: scanPages.all, sampled_pages: scanPages.sampled },
       active_content: activeContent,
     };
   } finally {
@@ -137,7 +173,82 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
   }
 }
 
-function estimate(size: number, original: number, seconds: number): LevelEstimate {
+type LossyLevel = Exclude<Level, 'low'>;
+const LOSSY: LossyLevel[] = ['medium', 'high', 'maximum'];
+
+/** Up to n items evenly spread over the list (all of them when there are no more). */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor(((i + 0.5) * list.length) / n)]!);
+}
+
+function streamLength(doc: Mupdf.PDFDocument, num: number): number {
+  const len = doc.newIndirect(num).get('Length');
+  return len.isNumber() ? len.asNumber() : 0;
+}
+
+/**
+ * The sampled scans decided at each lossy level by the job's own function (splitOne): the
+ * bytes of the layers it writes, or for a picture (or a split that failed its check) the image
+ * re-encoded as the image pass then does; with the time each level's job spends on them.
+ */
+async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: ScanImage[], quality: number) {
+  const after = { medium: 0, high: 0, maximum: 0 };
+  const ms = { medium: 0, high: 0, maximum: 0 };
+  const outcomes = { medium: new Map<number, string>(), high: new Map<number, string>(), maximum: new Map<number, string>() };
+  let before = 0;
+  for (const { num, use } of sample) {
+    const ref = doc.newIndirect(num);
+    const raw = streamLength(doc, num);
+    before += raw;
+    let prev: { split: Awaited<ReturnType<typeof splitOne>>; ms: number } | undefined;
+    for (const level of LOSSY) {
+      const s = settingsFor({ compressionLevel: level, imageQuality: quality });
+      const t0 = performance.now();
+      // A bilevel split has no background, so it is the same at every level (the job's time is
+      // still spent at each: its split is charged again).
+      const split = prev?.split.outcome === 'bilevel' ? prev.split : await splitOne(mupdf, doc, ref, num, use, s);
+      mupdf.emptyStore();
+      let bytes = raw;
+      if (split.layers) {
+        const l = split.layers;
+        bytes = l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0);
+      } else {
+        const out = await encodeImage(mupdf, doc, ref, use, s, 'image');
+        if (typeof out !== 'string') bytes = out.data.length;
+        mupdf.emptyStore();
+      }
+      const took = split === prev?.split ? prev.ms : performance.now() - t0;
+      after[level] += bytes;
+      ms[level] += took;
+      outcomes[level].set(num, split.outcome);
+      prev = { split, ms: took };
+    }
+  }
+  return { before, after, ms, outcomes };
+}
+
+/** Pages counted as the job counts them (pages_bilevel, pages_mrc): of the sampled scans' pages. */
+function scanPageCounts(scans: ScanImage[], sample: ScanImage[], outcomes: Record<LossyLevel, Map<number, string>>): { all: number; sampled: number; counts: Record<Level, { bilevel: number; mrc: number; picture: number }> } {
+  const all = new Set(scans.flatMap((x) => x.pages));
+  const oneBit = scans.filter((x) => x.oneBit);
+  const sampled = new Set([...oneBit, ...sample].flatMap((x) => x.pages));
+  const count = (level: Level) => {
+    const bilevel = new Set(oneBit.flatMap((x) => x.pages));
+    const mrc = new Set<number>();
+    if (level !== 'low') {
+      for (const x of sample) {
+        const outcome = outcomes[level].get(x.num);
+        if (outcome === 'bilevel' || outcome === 'mrc') for (const p of x.pages) (outcome === 'bilevel' ? bilevel : mrc).add(p);
+      }
+    }
+    for (const p of mrc) bilevel.delete(p);
+    return { bilevel: bilevel.size, mrc: mrc.size, picture: sampled.size - bilevel.size - mrc.size };
+  };
+  return { all: all.size, sampled: sampled.size, counts: { low: count('low'), medium: count('medium'), high: count('high'), maximum: count('maximum') } };
+}
+
+function estimate(size: number, original: number, seconds: number): Omit<LevelEstimate, 'scan_pages'> {
   const s = Math.max(0, Math.min(original, Math.round(size)));
   return { size: s, ratio: round(((original - s) / original) * 100, 2), seconds: round(Math.max(0.1, seconds), 1) };
 }
