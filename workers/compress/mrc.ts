@@ -9,8 +9,8 @@ export interface Layers {
   kind: 'bilevel' | 'mrc';
   /** The text mask, full resolution (G4 or JBIG2). Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
   mask: OneBit;
-  /** MRC only: the background JPEG. */
-  background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3 };
+  /** MRC only: the background JPEG, made for `ppi` of backgroundChain (not written: which levels may take it). */
+  background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3; ppi?: number };
   /** MRC only: a second stencil (a stamp), painted in its colour under the ink, and the ink over it in the two multiplied. */
   spot?: { mask: OneBit; colour: number[]; over: { mask: OneBit; colour: number[] } };
   inkColour: number[];
@@ -65,7 +65,7 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
     if (tried === `${bw}x${bh}`) continue;
     tried = `${bw}x${bh}`;
     const data = await toJpeg(background(src, split, bw, bh), quality);
-    options.push({ ...base, background: { data, width: bw, height: bh, channels: src.channels } });
+    options.push({ ...base, background: { data, width: bw, height: bh, channels: src.channels, ppi: bgPpi } });
   }
   // Smallest first: the caller keeps the first that passes its check.
   return options.sort((a, b) => a.background!.data.length - b.background!.data.length);
@@ -128,6 +128,11 @@ export function background(src: Raw, split: ScanSplit, bw: number, bh: number): 
 }
 
 /** Fill colour operator for the ink: gray or RGB, three decimals. */
+/** The encoded bytes of the layers: masks and background. */
+export function layerBytes(l: Layers): number {
+  return l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0);
+}
+
 export function inkOperator(colour: number[]): string {
   const v = colour.map((c) => (c / 255).toFixed(3));
   return v.length === 1 ? `${v[0]} g` : `${v.join(' ')} rg`;

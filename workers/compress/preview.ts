@@ -15,7 +15,8 @@ import { planTools } from './plan.js';
 import { estimateLevel } from './preview-model.js';
 import { buildReference, render, samplePages } from './validate.js';
 import { previewGhostscript } from './preview-gs.js';
-import { scanImages, splitOne, type ScanImage } from './scan-pages.js';
+import { scanImages, splitAtLevels, type ScanImage } from './scan-pages.js';
+import { layerBytes } from './mrc.js';
 
 export interface PreviewPayload {
   input: string;
@@ -54,7 +55,7 @@ export interface PreviewResult {
   engines: { mupdf: true; ghostscript: boolean; qpdf: boolean };
   /**
    * Pages the job takes for page scans (an image over half the page, 8-bit or 1-bit), and
-   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others).
+   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others, fewer when large).
    */
   scans: { pages: number; sampled_pages: number };
   /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
@@ -62,8 +63,13 @@ export interface PreviewResult {
 }
 
 const SAMPLE_IMAGES = 4;
-/** Page scans split at each lossy level (evenly spread): each takes ~0.1–1 s a level. */
+/**
+ * Page scans split for the estimate, evenly spread; fewer when they are large, as the split
+ * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at
+ * most ~24 MP of scans, at least one scan whatever its size.
+ */
 const SAMPLE_SCANS = 3;
+const SCAN_SAMPLE_PIXELS = 24e6;
 const TEXT_PAGES = 12;
 const FULL_TEXT_PAGES = 300;
 
@@ -93,7 +99,7 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     const sample = pickSample(doc, [...usage.uses.keys()].filter((n) => !scanNums.has(n)));
     const smasks = new Set([...usage.uses.keys()].map((n) => doc.newIndirect(n).get('SMask')).filter((m) => m.isIndirect()).map((m) => m.asIndirect()));
     const sampleBytes = sample.reduce((a, s) => a + s.bytes, 0);
-    const scanSample = spread(splittable, SAMPLE_SCANS);
+    const scanSample = pickScans(doc, splittable);
     const scanBytes = splittable.reduce((a, x) => a + streamLength(doc, x.num), 0);
     const text = sampleText(mupdf, doc, pages);
     const levels = ['medium', 'high', 'maximum'] as const;
@@ -188,44 +194,53 @@ function streamLength(doc: Mupdf.PDFDocument, num: number): number {
 }
 
 /**
- * The sampled scans decided at each lossy level by the job's own function (splitOne): the
- * bytes of the layers it writes, or for a picture (or a split that failed its check) the image
- * re-encoded as the image pass then does; with the time each level's job spends on them.
+ * The sampled scans decided at every lossy level as the job decides them (splitAtLevels: the
+ * job's splitOne at each level, sharing what the levels have in common): the bytes of the
+ * layers it writes, or for a picture (or a split that failed its check) the image re-encoded as
+ * the image pass then does. Times: the job splits at its own level only, which the shared split
+ * stands for at each (at most ~1.3× one level's time: the extra backgrounds and their checks).
  */
 async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: ScanImage[], quality: number) {
   const after = { medium: 0, high: 0, maximum: 0 };
   const ms = { medium: 0, high: 0, maximum: 0 };
   const outcomes = { medium: new Map<number, string>(), high: new Map<number, string>(), maximum: new Map<number, string>() };
   let before = 0;
+  const settings = LOSSY.map((level) => settingsFor({ compressionLevel: level, imageQuality: quality }));
   for (const { num, use } of sample) {
     const ref = doc.newIndirect(num);
     const raw = streamLength(doc, num);
     before += raw;
-    let prev: { split: Awaited<ReturnType<typeof splitOne>>; ms: number } | undefined;
-    for (const level of LOSSY) {
-      const s = settingsFor({ compressionLevel: level, imageQuality: quality });
-      const t0 = performance.now();
-      // A bilevel split has no background, so it is the same at every level (the job's time is
-      // still spent at each: its split is charged again).
-      const split = prev?.split.outcome === 'bilevel' ? prev.split : await splitOne(mupdf, doc, ref, num, use, s);
-      mupdf.emptyStore();
+    const t0 = performance.now();
+    const splits = await splitAtLevels(mupdf, doc, ref, num, use, settings);
+    mupdf.emptyStore();
+    const splitMs = performance.now() - t0;
+    for (const [i, level] of LOSSY.entries()) {
+      const split = splits[i]!;
+      const t1 = performance.now();
       let bytes = raw;
-      if (split.layers) {
-        const l = split.layers;
-        bytes = l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0);
-      } else {
-        const out = await encodeImage(mupdf, doc, ref, use, s, 'image');
+      if (split.layers) bytes = layerBytes(split.layers);
+      else {
+        const out = await encodeImage(mupdf, doc, ref, use, settings[i]!, 'image');
         if (typeof out !== 'string') bytes = out.data.length;
         mupdf.emptyStore();
       }
-      const took = split === prev?.split ? prev.ms : performance.now() - t0;
       after[level] += bytes;
-      ms[level] += took;
+      ms[level] += splitMs + performance.now() - t1;
       outcomes[level].set(num, split.outcome);
-      prev = { split, ms: took };
     }
   }
   return { before, after, ms, outcomes };
+}
+
+/** Scans to split: up to SAMPLE_SCANS, fewer when they are large (SCAN_SAMPLE_PIXELS), at least one. */
+function pickScans(doc: Mupdf.PDFDocument, scans: ScanImage[]): ScanImage[] {
+  if (scans.length === 0) return [];
+  const pixels = scans.reduce((a, x) => {
+    const ref = doc.newIndirect(x.num);
+    const [w, h] = [ref.get('Width'), ref.get('Height')].map((v) => (v.isNumber() ? v.asNumber() : 0));
+    return a + w! * h!;
+  }, 0) / scans.length;
+  return spread(scans, Math.max(1, Math.min(SAMPLE_SCANS, Math.floor(SCAN_SAMPLE_PIXELS / Math.max(1, pixels)))));
 }
 
 /** Pages counted as the job counts them (pages_bilevel, pages_mrc): of the sampled scans' pages. */

@@ -5,7 +5,7 @@ import type { ImageUse, UsageScan } from './image-usage.js';
 import { loadImage, type MupdfModule } from './mupdf-util.js';
 import { decodeSource } from './image-source.js';
 import { classifyScan } from './scan-classify.js';
-import { backgroundChain, buildLayers, writeLayers, type Layers } from './mrc.js';
+import { backgroundChain, buildLayers, layerBytes, writeLayers, type Layers } from './mrc.js';
 import type { ScanSplitResult } from './types.js';
 
 export type { ScanSplitResult };
@@ -214,24 +214,36 @@ function candidate(ref: Mupdf.PDFObject): boolean {
  * encoded and checked, a picture left to the image pass, or rejected. Writes nothing.
  */
 export async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, s: Settings): Promise<ScanSplitResult> {
+  return (await splitAtLevels(mupdf, doc, ref, num, use, [s]))[0]!;
+}
+
+/**
+ * splitOne at several settings that differ in their level only (the same quality and
+ * grayscale), each result what splitOne gives at that settings: what does not depend on the
+ * level (decoding, classification, masks) is done once, each background of the levels'
+ * chains encoded once and each option checked once. For the preview.
+ */
+export async function splitAtLevels(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, num: number, use: { w: number; h: number }, levels: Settings[]): Promise<ScanSplitResult[]> {
+  const each = (r: ScanSplitResult) => levels.map(() => r);
+  const s = levels[0]!;
   let img: Mupdf.Image;
   try {
     img = loadImage(mupdf, doc, ref);
   } catch {
-    return { num, outcome: 'picture' };
+    return each({ num, outcome: 'picture' });
   }
   const picture: ScanSplitResult = { num, outcome: 'picture' };
   const rejected: ScanSplitResult = { num, outcome: 'rejected' };
   try {
     const src = decodeSource(mupdf, img, ref, s.grayscale);
-    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return picture;
+    if (typeof src === 'string' || src.width * src.height < MIN_PIXELS || src.width * src.height > MAX_PIXELS) return each(picture);
     const ppi = Math.min(src.width / (use.w / 72), src.height / (use.h / 72));
-    if (!(ppi >= MIN_PPI)) return picture;
+    if (!(ppi >= MIN_PPI)) return each(picture);
     const split = classifyScan(src, ppi);
-    if (split.kind === 'picture') return picture;
-    const chain = backgroundChain(s.level).filter((p) => !split.inkOnColour || p >= 100);
-    const options = await buildLayers(mupdf, src, split, ppi, chain, s.quality);
-    if (typeof options === 'string') return rejected;
+    if (split.kind === 'picture') return each(picture);
+    const chains = levels.map((l) => backgroundChain(l.level).filter((p) => !split.inkOnColour || p >= 100));
+    const options = await buildLayers(mupdf, src, split, ppi, [...new Set(chains.flat())].sort((a, b) => b - a), s.quality);
+    if (typeof options === 'string') return each(rejected);
     const ownColorSpace = !src.colorSpace;
     const colorSpace = ownColorSpace ? ref.get('ColorSpace') : undefined;
     // Never larger than the image as it is (after the lossless pass): a level's page stays at
@@ -239,12 +251,20 @@ export async function splitOne(mupdf: MupdfModule, doc: Mupdf.PDFDocument, ref: 
     const raw = ref.readRawStream();
     const before = raw.getLength();
     raw.destroy();
-    const small = options.filter((l) => l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0) < before);
-    const layers = small.find((l) => checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok);
-    if (!layers) return small.length ? rejected : picture;
-    return { num, outcome: layers.kind, layers, ownColorSpace };
+    const checked = new Map<Layers, boolean>();
+    const passes = (l: Layers) => {
+      let ok = checked.get(l);
+      if (ok === undefined) checked.set(l, (ok = checkLayers(mupdf, img, l, colorSpace, src.channels === 1).ok));
+      return ok;
+    };
+    return chains.map((chain) => {
+      const small = options.filter((l) => (!l.background || chain.includes(l.background.ppi!)) && layerBytes(l) < before);
+      const layers = small.find(passes);
+      if (!layers) return small.length ? rejected : picture;
+      return { num, outcome: layers.kind, layers, ownColorSpace };
+    });
   } catch {
-    return rejected;
+    return each(rejected);
   } finally {
     img.destroy();
   }
