@@ -15,7 +15,18 @@ const PreviewSchema = Type.Object(
     is_scan: Type.Boolean(),
     images: Type.Object({}, { additionalProperties: true }),
     fonts: Type.Object({}, { additionalProperties: true }),
-    estimates: Type.Object({}, { additionalProperties: true, description: 'per level: {size, ratio, seconds}' }),
+    estimates: Type.Object({}, {
+      additionalProperties: true,
+      description:
+        'per level (low, medium, high, maximum): {size, ratio, seconds, scan_pages: {bilevel, mrc, picture}}. scan_pages: of the sampled scan pages (scans.sampled_pages), how many the job makes one 1-bit image (bilevel), a text mask over a small background (mrc) or leaves to the JPEG path (picture) at that level; when every scan page was sampled, bilevel and mrc are the job\'s pages_bilevel and pages_mrc',
+    }),
+    scans: Type.Object(
+      {
+        pages: Type.Integer({ description: 'pages the job takes for page scans: an image drawn over at least half the page, 8-bit or 1-bit' }),
+        sampled_pages: Type.Integer({ description: 'of those, the pages whose scan the preview decided as the job does (every 1-bit scan; up to 3 others, fewer when they are large), counted in estimates.*.scan_pages' }),
+      },
+      { description: 'page scans: their lossy estimates come from the sampled scans split as the job splits them, extrapolated over all scans' },
+    ),
     active_content: ActiveContentSchema,
   },
   { additionalProperties: true },
@@ -24,8 +35,8 @@ const PreviewSchema = Type.Object(
 /**
  * POST /api/compress/preview: what compressing this PDF would do, answered at once with no
  * job: pages, images and their share of the bytes, fonts, whether it is a scan, and an
- * estimated size per level from a real sample (a lossless save and a few images re-encoded
- * at each level), not fixed percentages. Runs in the probe thread with a time bound.
+ * estimated size per level from a real sample (a lossless save, a few images re-encoded and a
+ * few page scans split as the job does at each level), not fixed percentages. Runs in the probe thread with a time bound.
  */
 export const compressPreviewRoutes: FastifyPluginAsync = async (app) => {
   app.post(

@@ -39,6 +39,8 @@ t.test('compress/preview estimates each level from the real file; no job', async
   const p = res.json();
   t.match(p, { success: true, pages: 2, has_text_layer: true, is_scan: false, fonts: { count: Number } });
   for (const level of ['low', 'medium', 'high', 'maximum']) t.ok(p.estimates[level].size <= p.file_size, `${level} estimate`);
+  t.same(p.scans, { pages: 0, sampled_pages: 0 }, 'no page scans');
+  for (const level of ['low', 'medium', 'high', 'maximum']) t.same(p.estimates[level].scan_pages, { bilevel: 0, mrc: 0, picture: 0 }, `${level} scan pages`);
   const none = await app.inject({ method: 'GET', url: '/api/health' });
   t.equal(none.json().queue.pending, 0, 'no job created');
   const bad = await app.inject({ method: 'POST', url: '/api/compress/preview', ...(await multipart({}, [{ name: 'a.pdf', data: Buffer.from('nope') }])) });

@@ -198,7 +198,7 @@ function streamLength(doc: Mupdf.PDFDocument, num: number): number {
  * job's splitOne at each level, sharing what the levels have in common): the bytes of the
  * layers it writes, or for a picture (or a split that failed its check) the image re-encoded as
  * the image pass then does. Times: the job splits at its own level only, which the shared split
- * stands for at each (at most ~1.3× one level's time: the extra backgrounds and their checks).
+ * stands for at each (~1.4× one level's time on a colour scan: the extra backgrounds and checks).
  */
 async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: ScanImage[], quality: number) {
   const after = { medium: 0, high: 0, maximum: 0 };
