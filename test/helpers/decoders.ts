@@ -6,7 +6,8 @@
  * renders pages to rows of gray or RGB samples, as MuPDF's `mupdfPages`.
  */
 // Before pdf.js (ESM imports are hoisted, so pdf.js is imported dynamically below): pdf.js 6
-// asks for Node 22 and uses Promise.withResolvers, the only thing it needs that Node 20 lacks.
+// asks for Node 22 and uses what Node 20 lacks: Promise.withResolvers, and ArrayBuffer's
+// transfer and transferToFixedLength (fonts, large images: without them a page never finishes).
 const P = Promise as unknown as { withResolvers?: unknown };
 P.withResolvers ??= function withResolvers<T>() {
   let resolve!: (v: T) => void;
@@ -14,6 +15,19 @@ P.withResolvers ??= function withResolvers<T>() {
   const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
   return { promise, resolve, reject };
 };
+for (const name of ['transfer', 'transferToFixedLength']) {
+  if (name in ArrayBuffer.prototype) continue;
+  Object.defineProperty(ArrayBuffer.prototype, name, {
+    configurable: true,
+    writable: true,
+    value(this: ArrayBuffer, length = this.byteLength): ArrayBuffer {
+      const out = new ArrayBuffer(length);
+      new Uint8Array(out).set(new Uint8Array(this, 0, Math.min(length, this.byteLength)));
+      structuredClone(this, { transfer: [this] }); // detached, as transfer leaves it
+      return out;
+    },
+  });
+}
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as mupdf from 'mupdf';
@@ -22,20 +36,20 @@ import { PDFiumLibrary } from '@hyzyla/pdfium';
 const require = createRequire(import.meta.url);
 
 export type PdfjsLib = typeof import('pdfjs-dist');
-export interface Pdfjs { lib: PdfjsLib; worker: unknown; wasmUrl?: string }
+export interface Pdfjs { lib: PdfjsLib; worker: unknown; fonts: string; wasmUrl?: string }
 
 /** A pdf.js build and its worker's message handler (both versions run in this one thread). */
 export async function loadPdfjs(pkg: string, wasm: boolean): Promise<Pdfjs> {
   const lib = (await import(`${pkg}/legacy/build/pdf.mjs`)) as PdfjsLib;
   const worker = ((await import(`${pkg}/legacy/build/pdf.worker.mjs`)) as { WorkerMessageHandler: unknown }).WorkerMessageHandler;
-  const entry = require.resolve(`${pkg}/legacy/build/pdf.mjs`);
-  return { lib, worker, ...(wasm ? { wasmUrl: path.join(path.dirname(entry), '../../wasm') + '/' } : {}) };
+  const root = path.join(path.dirname(require.resolve(`${pkg}/legacy/build/pdf.mjs`)), '../..');
+  return { lib, worker, fonts: path.join(root, 'standard_fonts') + '/', ...(wasm ? { wasmUrl: path.join(root, 'wasm') + '/' } : {}) };
 }
 
 /** pdf.js runs its "worker" in this thread: the one in globalThis.pdfjsWorker, so set it per version. */
 export function openPdfjs(p: Pdfjs, data: Uint8Array) {
   (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = { WorkerMessageHandler: p.worker };
-  return p.lib.getDocument({ data: data.slice(), verbosity: 0, useWasm: p.wasmUrl !== undefined, ...(p.wasmUrl ? { wasmUrl: p.wasmUrl } : {}) });
+  return p.lib.getDocument({ data: data.slice(), verbosity: 0, standardFontDataUrl: p.fonts, useWasm: p.wasmUrl !== undefined, ...(p.wasmUrl ? { wasmUrl: p.wasmUrl } : {}) });
 }
 
 export interface Raster { w: number; h: number; n: number; px: Uint8Array }
