@@ -2,8 +2,9 @@
  * Our JBIG2 (workers/compress/jbig2.ts) and G4 (g4.ts) streams over bitmaps of every awkward
  * size (widths 1–2551 and 10000, heights 1–100 and 10000; white, black, seeded noise, a
  * checkerboard, thresholded text, one black pixel in each corner), each as an /ImageMask
- * stencil and as a 1-bit DeviceGray image with /Decode [0 1] and [1 0], read by the decoders
- * people view PDFs with (test/helpers/decoders.ts):
+ * stencil and as a 1-bit DeviceGray image with /Decode [0 1] and [1 0] (G4 with BlackIs1 true
+ * and false, every other bitmap), read by the decoders people view PDFs with
+ * (test/helpers/decoders.ts):
  * - PDFium (Chrome, Edge), pages rendered, against MuPDF's render;
  * - pdf.js 6 (Firefox; its JBIG2 and CCITT decoders are PDFium's, built to WASM), pages
  *   rendered on @napi-rs/canvas, against MuPDF's render;
@@ -68,7 +69,7 @@ for (const [w, h] of [[10000, 2], [2, 10000]] as const) for (const pattern of ['
 /** One page a case, each band its image at 1:1 (page height 6h + 5). */
 async function matrixPdf(): Promise<Uint8Array> {
   const doc = new mupdf.PDFDocument();
-  for (const c of cases) {
+  for (const [n, c] of cases.entries()) {
     const { w, h } = c;
     const xo = doc.newDictionary();
     let content = '';
@@ -88,12 +89,15 @@ async function matrixPdf(): Promise<Uint8Array> {
       if (filter === 'JBIG2') {
         img = doc.addRawStream(encodeJbig2(samples, w, h), { ...dict, Filter: doc.newName('JBIG2Decode') });
       } else {
-        const g4 = await encodeG4(samples, w, h);
+        // libtiff writes BlackIs1 true streams; every other case codes the inverted samples
+        // with the opposite BlackIs1 (the same samples decoded), so both settings are read.
+        const flip = n % 2 === 1;
+        const g4 = await encodeG4(flip ? samples.map((v) => 1 - v) : samples, w, h);
         const parms = doc.newDictionary();
         parms.put('K', -1);
         parms.put('Columns', w);
         parms.put('Rows', h);
-        if (g4.blackIs1) parms.put('BlackIs1', true);
+        if (g4.blackIs1 !== flip) parms.put('BlackIs1', true);
         img = doc.addRawStream(g4.data, { ...dict, Filter: doc.newName('CCITTFaxDecode'), DecodeParms: parms });
       }
       xo.put(`I${i}`, img);
