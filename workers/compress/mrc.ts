@@ -7,7 +7,7 @@ import type { ScanSplit } from './scan-classify.js';
 /** A page scan split into its layers, not yet written: what replaces the image object. */
 export interface Layers {
   kind: 'bilevel' | 'mrc';
-  /** The text mask, full resolution (G4 or JBIG2). Bilevel: 0 = ink, 1 = paper; MRC (a stencil): 0 = paint. */
+  /** The text mask, full resolution (G4 or JBIG2), a stencil: 0 = ink (painted), 1 = paper. */
   mask: OneBit;
   /** MRC only: the background JPEG, made for `ppi` of backgroundChain (not written: which levels may take it). */
   background?: { data: Uint8Array; width: number; height: number; channels: 1 | 3; ppi?: number };
@@ -141,32 +141,39 @@ export function inkOperator(colour: number[]): string {
 /**
  * Turns the image object `ref` into what draws the layers, in place, so every page, form or
  * pattern that draws it draws the layers instead and nothing else on the page changes (an OCR
- * text layer included). Bilevel: the object stays an image, 1-bit JBIG2 or G4 with a Decode array
- * mapping its two values to the page's ink and paper grays. MRC: the object becomes a form
- * drawing the unit square as an image does: the background image, then the spot mask (if any)
+ * text layer included). The object becomes a form drawing the unit square as an image does.
+ * Bilevel: the square filled with the paper's gray, then the mask (JBIG2 or G4) as a stencil
+ * painted in the ink's gray. MRC: the background image, then the spot mask (if any)
  * as a stencil painted in its colour, then the mask as a stencil painted in the ink colour, then
  * (with a spot) the ink over the spot as a stencil in the two multiplied.
  */
 export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Layers, colorSpace: Mupdf.PDFObject | undefined): void {
   const optional = ['OC', 'Metadata'].map((k) => [k, ref.get(k)] as const).filter(([, v]) => !v.isNull());
-  if (l.kind === 'bilevel') {
+  const stencil = (m: OneBit) => {
+    const obj = doc.addRawStream(m.data, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: m.width, Height: m.height, ImageMask: true });
+    putFilter(doc, obj, m);
+    return obj;
+  };
+  const form = (xobjects: Record<string, Mupdf.PDFObject>, content: string) => {
+    const xo = doc.newDictionary();
+    for (const [k, v] of Object.entries(xobjects)) xo.put(k, v);
+    const res = doc.newDictionary();
+    res.put('XObject', xo);
+    const bbox = doc.newArray();
+    for (const v of [0, 0, 1, 1]) bbox.push(v);
     const dict = doc.newDictionary();
     dict.put('Type', doc.newName('XObject'));
-    dict.put('Subtype', doc.newName('Image'));
-    dict.put('Width', l.mask.width);
-    dict.put('Height', l.mask.height);
-    dict.put('BitsPerComponent', 1);
-    dict.put('ColorSpace', doc.newName('DeviceGray'));
-    const gray = (c: number[]) => (c.length === 1 ? c[0]! : (77 * c[0]! + 150 * c[1]! + 29 * c[2]! + 128) >> 8) / 255;
-    const decode = doc.newArray();
-    decode.push(Number(gray(l.inkColour).toFixed(3)));
-    decode.push(Number(gray(l.paperColour).toFixed(3)));
-    dict.put('Decode', decode);
-    putFilter(doc, dict, l.mask);
+    dict.put('Subtype', doc.newName('Form'));
+    dict.put('BBox', bbox);
+    dict.put('Resources', res);
     for (const [k, v] of optional) dict.put(k, v);
     ref.writeObject(dict);
-    ref.writeRawStream(l.mask.data);
-    putFilter(doc, ref, l.mask);
+    ref.writeStream(content);
+  };
+  if (l.kind === 'bilevel') {
+    // Not a 1-bit DeviceGray image with /Decode [ink paper]: pdf.js (Firefox; 5.x and 6.x)
+    // reads any Decode but [0 1] on such an image as [1 0], black paper under white ink.
+    form({ M: stencil(l.mask) }, bilevelContent(l));
     return;
   }
   const bg = l.background!;
@@ -174,31 +181,18 @@ export function writeLayers(doc: Mupdf.PDFDocument, ref: Mupdf.PDFObject, l: Lay
     Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: bg.width, Height: bg.height, BitsPerComponent: 8,
     ColorSpace: colorSpace ?? doc.newName(bg.channels === 1 ? 'DeviceGray' : 'DeviceRGB'), Filter: doc.newName('DCTDecode'),
   });
-  const stencil = (m: OneBit) => {
-    const obj = doc.addRawStream(m.data, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: m.width, Height: m.height, ImageMask: true });
-    putFilter(doc, obj, m);
-    return obj;
-  };
-  const maskObj = stencil(l.mask);
-  const xo = doc.newDictionary();
-  xo.put('B', bgObj);
-  xo.put('M', maskObj);
+  const xobjects: Record<string, Mupdf.PDFObject> = { B: bgObj, M: stencil(l.mask) };
   if (l.spot) {
-    xo.put('S', stencil(l.spot.mask));
-    xo.put('T', stencil(l.spot.over.mask));
+    xobjects.S = stencil(l.spot.mask);
+    xobjects.T = stencil(l.spot.over.mask);
   }
-  const res = doc.newDictionary();
-  res.put('XObject', xo);
-  const bbox = doc.newArray();
-  for (const v of [0, 0, 1, 1]) bbox.push(v);
-  const dict = doc.newDictionary();
-  dict.put('Type', doc.newName('XObject'));
-  dict.put('Subtype', doc.newName('Form'));
-  dict.put('BBox', bbox);
-  dict.put('Resources', res);
-  for (const [k, v] of optional) dict.put(k, v);
-  ref.writeObject(dict);
-  ref.writeStream(formContent(l));
+  form(xobjects, formContent(l));
+}
+
+/** Bilevel: the unit square filled with the paper's gray, the mask painted over it in the ink's. */
+export function bilevelContent(l: Layers): string {
+  const gray = (c: number[]) => ((c.length === 1 ? c[0]! : (77 * c[0]! + 150 * c[1]! + 29 * c[2]! + 128) >> 8) / 255).toFixed(3);
+  return `q ${gray(l.paperColour)} g 0 0 1 1 re f Q q ${gray(l.inkColour)} g /M Do Q`;
 }
 
 export function formContent(l: Layers): string {
