@@ -6,33 +6,9 @@
  */
 process.env.PATH = '';
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { scanFixture, SCAN_DPI } from '../helpers/scan-fixtures.js';
+import { scanFixture } from '../helpers/scan-fixtures.js';
 import { compressBytes } from './compress-helpers.js';
-import { charAccuracy } from '../helpers/ocr-fixtures.js';
-
-function tool(cmd: string, args: string[]): string {
-  return execFileSync(`/usr/bin/${cmd}`, args, { env: { PATH: '/usr/bin:/bin', OMP_THREAD_LIMIT: '1' }, encoding: 'utf8', maxBuffer: 64 << 20 });
-}
-
-function withFile<T>(bytes: Buffer, fn: (file: string, dir: string) => T): T {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'scan-test-'));
-  try {
-    const file = path.join(dir, 'in.pdf');
-    writeFileSync(file, bytes);
-    return fn(file, dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Character accuracy in percent: 100 × (1 − edit distance / length of the truth). */
-function accuracy(read: string, truth: string): number {
-  return 100 * charAccuracy(truth, read);
-}
+import { accuracy, ocrPage } from '../helpers/scan-tools.js';
 
 /**
  * Page 1 rendered by poppler at 300 dpi and read by tesseract as one block of text (--psm 6).
@@ -43,10 +19,7 @@ function accuracy(read: string, truth: string): number {
  * unreadable in the input too, and which garbage tesseract makes of them decided the score.
  */
 function ocrBlock(bytes: Buffer): string {
-  return withFile(bytes, (file, dir) => {
-    tool('pdftoppm', ['-r', String(SCAN_DPI), '-gray', '-png', '-singlefile', '-f', '1', '-l', '1', file, path.join(dir, 'page')]);
-    return tool('tesseract', [path.join(dir, 'page.png'), '-', '--psm', '6']);
-  });
+  return ocrPage(bytes, true);
 }
 
 // Four texts under the stamp: the page must read as the input does at every level.

@@ -31,43 +31,10 @@ t.test('the reported 9-page file at medium: every page as the input, both scans 
 // ── Issue 18: scans made small (G4, bilevel and mixed raster content), still legible ──
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { scanFixture, SCAN_DPI, type ScanVariant } from '../helpers/scan-fixtures.js';
 import { imagesOf, mupdf } from './compress-helpers.js';
-import { charAccuracy } from '../helpers/ocr-fixtures.js';
-
-const TOOLS = '/usr/bin:/bin';
-
-/** Runs a system tool (the test process's PATH is empty: MuPDF only for the compressor). */
-function tool(cmd: string, args: string[], env: Record<string, string> = {}): string {
-  return execFileSync(`/usr/bin/${cmd}`, args, { env: { PATH: TOOLS, OMP_THREAD_LIMIT: '1', ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
-}
-
-function withFile<T>(bytes: Buffer, fn: (file: string, dir: string) => T): T {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'scan-test-'));
-  try {
-    const file = path.join(dir, 'in.pdf');
-    writeFileSync(file, bytes);
-    return fn(file, dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Page 1 rendered by poppler at 300 dpi and read by the installed tesseract. */
-function ocr(bytes: Buffer): string {
-  return withFile(bytes, (file, dir) => {
-    tool('pdftoppm', ['-r', String(SCAN_DPI), '-gray', '-png', '-singlefile', '-f', '1', '-l', '1', file, path.join(dir, 'page')]);
-    return tool('tesseract', [path.join(dir, 'page.png'), '-']);
-  });
-}
-
-/** Character accuracy in percent: 100 × (1 − edit distance / length of the truth). */
-function accuracy(read: string, truth: string): number {
-  return 100 * charAccuracy(truth, read);
-}
+import { accuracy, ocrPage as ocr, renderRgb, tool, withFile } from '../helpers/scan-tools.js';
 
 /** Page 1 rendered by poppler (an independent CCITT decoder) as 8-bit RGB samples. */
 function popplerRgb(bytes: Buffer, dpi = 100): Buffer {
@@ -83,20 +50,6 @@ function require_ppm(file: string): Uint8Array {
   let nl = 0, i = 0;
   while (nl < 3) if (b[i++] === 0x0a) nl++;
   return b.subarray(i);
-}
-
-function renderRgb(bytes: Buffer, dpi: number): { w: number; h: number; px: Uint8Array } {
-  const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
-  const page = doc.loadPage(0);
-  const pix = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false);
-  const [w, h, stride] = [pix.getWidth(), pix.getHeight(), pix.getStride()];
-  const src = pix.getPixels();
-  const px = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) px.set(src.subarray(y * stride, y * stride + w * 3), y * w * 3);
-  pix.destroy();
-  page.destroy();
-  doc.destroy();
-  return { w, h, px };
 }
 
 function pdftotext(bytes: Buffer): string {
