@@ -201,3 +201,70 @@ export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; se
   doc.destroy();
   return fixture;
 }
+
+export type OfficeScan = 'yellow-paper' | 'stamp-over-text' | 'red-text';
+
+/** Page content rendered by MuPDF at 300 dpi as RGB (white paper), rows packed. */
+function renderRgbContent(content: string, fontNames: Record<string, string>): { w: number; h: number; px: Uint8Array } {
+  const doc = new mupdf.PDFDocument();
+  const res = doc.newDictionary();
+  const fonts = doc.newDictionary();
+  for (const [key, name] of Object.entries(fontNames)) fonts.put(key, doc.addSimpleFont(new mupdf.Font(name)));
+  res.put('Font', fonts);
+  doc.insertPage(-1, doc.addPage([0, 0, ...SCAN_PAGE], 0, res, content));
+  const page = doc.loadPage(0);
+  const pix = page.toPixmap(mupdf.Matrix.scale(SCAN_DPI / 72, SCAN_DPI / 72), mupdf.ColorSpace.DeviceRGB, false);
+  const [w, h, stride] = [pix.getWidth(), pix.getHeight(), pix.getStride()];
+  const src = pix.getPixels();
+  const px = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) px.set(src.subarray(y * stride, y * stride + w * 3), y * w * 3);
+  pix.destroy();
+  page.destroy();
+  doc.destroy();
+  return { w, h, px };
+}
+
+/**
+ * Colour office scans unlike `colour` (found by issue 18's matrix of scans no fixture had):
+ * - yellow-paper: black text on yellow paper (was left a picture: every pixel of the paper
+ *   counted as colour, so the page was "busy" everywhere);
+ * - stamp-over-text: a red RECEIVED stamp, rotated, its large letters over eight lines of text
+ *   (was taken for a picture: the text under it stayed in the 100-ppi background);
+ * - red-text: the last six lines in red (the spot layer's closing filled the red letters' counters).
+ * Ink is multiplied onto the paper as a scanner sees it; noise, RGB JPEG q85. `box`: the stamp's
+ * or the red lines' box in pixels at 300 dpi.
+ */
+export function officeScan(kind: OfficeScan, seed = 1): ScanFixture & { box?: { x: number; y: number; w: number; h: number } } {
+  const layout: TextLayout = { lines: scanLines(22, seed), top: 40 };
+  const [, ph] = SCAN_PAGE;
+  const red = kind === 'red-text' ? 16 : layout.lines.length;
+  const content = layout.lines.map((line, i) => `BT ${i >= red ? '0.7 0.1 0.1' : '0.08 0.08 0.1'} rg /F1 11 Tf 30 ${ph - layout.top - i * 15} Td (${line}) Tj ET\n`).join('');
+  const text = renderRgbContent(content, { F1: 'Helvetica' });
+  const { w, h } = text;
+  const px = text.px;
+  let box: { x: number; y: number; w: number; h: number } | undefined;
+  if (kind === 'stamp-over-text') {
+    // Drawn apart and multiplied on: stamp ink over printed text shows the text through it.
+    const stamp = renderRgbContent('q 0.8 0.1 0.15 rg 0.8 0.1 0.15 RG 2.5 w 0.966 0.259 -0.259 0.966 95 170 cm 0 0 150 44 re S BT /F2 24 Tf 2 Tr 0.8 w 10 13 Td (RECEIVED) Tj ET Q', { F2: 'Helvetica-Bold' });
+    for (let i = 0; i < px.length; i++) px[i] = Math.round((px[i]! * stamp.px[i]!) / 255);
+    box = { x: 380, y: 590, w: 620, h: 370 };
+  }
+  if (kind === 'red-text') box = { x: 125, y: Math.round(((layout.top + red * 15 - 11) * SCAN_DPI) / 72), w: 900, h: Math.round((6 * 15 * SCAN_DPI) / 72) };
+  const paper = kind === 'yellow-paper' ? [250, 235, 150] : [247, 245, 238];
+  const r = rng(seed * 131);
+  const rgb = new Uint8Array(w * h * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = Math.max(0, Math.min(255, Math.round((px[i]! * paper[i % 3]!) / 255 + (r() - 0.5) * 16)));
+  const jpeg = encodeJpeg({ width: w, height: h, components: 3, samples: rgb }, 85);
+  const doc = new mupdf.PDFDocument();
+  const image = doc.addRawStream(jpeg, { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: w, Height: h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceRGB'), Filter: doc.newName('DCTDecode') });
+  const res = doc.newDictionary();
+  const xo = doc.newDictionary();
+  xo.put('Im0', image);
+  res.put('XObject', xo);
+  doc.insertPage(-1, doc.addPage([0, 0, ...SCAN_PAGE], 0, res, `q ${SCAN_PAGE[0]} 0 0 ${SCAN_PAGE[1]} 0 0 cm /Im0 Do Q\n`));
+  const buf = doc.saveToBuffer('compress');
+  const pdf = Buffer.from(buf.asUint8Array());
+  buf.destroy();
+  doc.destroy();
+  return { pdf, layout, ...(box ? { box } : {}) };
+}

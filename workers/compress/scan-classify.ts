@@ -86,8 +86,9 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   for (let v = t + 1; v < 256; v++) light += hist[v]!;
   if (light < N * 0.5) return { ...empty, kind: 'picture', reason: 'mostly dark' };
   if (paper - inkGray < 64 || paper < 150) return { ...empty, kind: 'picture', reason: 'low contrast' };
+  if (n === 3) offInkPaperLine(data, lum, chroma, inkGray, meanPaper(data, n, lum, paper, new Uint8Array(N)));
 
-  const ink = new Uint8Array(N);
+  let ink = new Uint8Array(N);
   for (let i = 0; i < N; i++) if (lum[i]! <= t && chroma[i]! <= INK_CHROMA) ink[i] = 1;
   const halo = Math.max(1, Math.round(ppi / 150));
   const nearInk = dilate(ink, w, h, halo);
@@ -98,38 +99,66 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   // sharp (dropping the whole tile's ink cost 4 points of OCR accuracy around a stamp).
   const ts = Math.max(8, Math.round(ppi * TILE_INCH));
   const [tw, th] = [Math.ceil(w / ts), Math.ceil(h / ts)];
-  const { busy, offTone, rest } = busyTiles(lum, chroma, nearInk, paper, w, h, ts);
+  const first = busyTiles(lum, chroma, nearInk, paper, w, h, ts);
+  const { offTone, rest } = first;
+  let busy = first.busy;
   let busyCount = 0;
   for (let k = 0; k < busy.length; k++) busyCount += busy[k] ? 1 : 0;
   let near = nearInk;
   let inkOnColour = false;
   let spot: ScanSplit['spot'];
-  if (busyCount > 0) {
+  // A colour page with no busy tile may still hold a spot colour (a few lines of red text
+  // leave every tile mostly paper): it is looked for whenever there is colour off the paper.
+  if (busyCount > 0 || (n === 3 && offTone > rest * BILEVEL_OFF)) {
     // Pictures are busy areas at least three tiles across (a morphological opening of the
     // busy tiles): a photo. A stamp's ring or bar is thinner and keeps its ink in the mask.
     // Tiles next to a picture are held to the strict rule (a photo's edge is in them).
     // Within those, tiles of a sixteenth of an inch decide: ink in one that is busy itself, or
     // next to one, is the photo's (its top edge 15 px into a paper tile was painted as ink,
     // 36/255 too dark in the check), and text beside the photo keeps its mask.
-    const pictures = open3(busy, tw, th);
-    const aroundPictures = dilate(pictures, tw, th, 1);
     const fs = Math.max(4, Math.round(ts / 4));
     const [fw, fh] = [Math.ceil(w / fs), Math.ceil(h / fs)];
-    const fine = dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs).busy, fw, fh, 1);
     const strict = Math.min(t, inkGray + 40);
-    const inPicture = new Uint8Array(N);
-    for (let y = 0; y < h; y++) {
-      const row = Math.floor(y / ts) * tw;
-      const frow = Math.floor(y / fs) * fw;
-      for (let x = 0, i = y * w; x < w; x++, i++) {
-        const k = row + Math.floor(x / ts);
-        if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) inPicture[i] = 1;
-        if (!ink[i]) continue;
-        if (inPicture[i]) ink[i] = 0;
-        else if ((busy[k] || aroundPictures[k]) && (lum[i]! > strict || chroma[i]! > STRICT_CHROMA)) ink[i] = 0;
+    const inkFound = ink;
+    const findPictures = (tiles: Uint8Array, skip?: Uint8Array) => {
+      const pictures = open3(tiles, tw, th);
+      const aroundPictures = dilate(pictures, tw, th, 1);
+      const fine = dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs, skip).busy, fw, fh, 1);
+      const inPicture = new Uint8Array(N);
+      const kept = inkFound.slice();
+      let any = false;
+      for (let y = 0; y < h; y++) {
+        const row = Math.floor(y / ts) * tw;
+        const frow = Math.floor(y / fs) * fw;
+        for (let x = 0, i = y * w; x < w; x++, i++) {
+          const k = row + Math.floor(x / ts);
+          if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) { inPicture[i] = 1; any = true; }
+          if (!kept[i]) continue;
+          if (inPicture[i]) kept[i] = 0;
+          else if ((tiles[k] || aroundPictures[k]) && (lum[i]! > strict || chroma[i]! > STRICT_CHROMA)) kept[i] = 0;
+        }
       }
+      return { pictures, aroundPictures, inPicture, ink: kept, any };
+    };
+    let found = findPictures(busy);
+    const paperRgb = n === 3 ? meanPaper(data, n, lum, paper, nearInk) : [];
+    if (n === 3) spot = spotLayer(data, w, h, lum, chroma, found.ink, found.inPicture, paperRgb, halo);
+    // A stamp with large letters, a stamp crossing many lines, or a block of red text is busy
+    // over three tiles and was taken for a picture, its text with it (left in the background
+    // at 100 ppi: a rotated RECEIVED stamp read 9 points worse). Its colour is looked for on
+    // the whole page too (a photo's many colours fail spotLayer's one-colour test); once it is
+    // known, its pixels are taken out of the tiles' count and pictures are found again: what
+    // remains busy (a photo, shading) is the picture.
+    const spotColour = n === 3 && found.any ? (spot ?? spotLayer(data, w, h, lum, chroma, found.ink.slice(), new Uint8Array(N), paperRgb, halo))?.colour : undefined;
+    if (spotColour) {
+      const everywhere = spotLayer(data, w, h, lum, chroma, found.ink.slice(), new Uint8Array(N), paperRgb, halo, spotColour)!;
+      const skip = dilate(everywhere.px, w, h, halo);
+      busy = busyTiles(lum, chroma, nearInk, paper, w, h, ts, skip).busy;
+      found = findPictures(busy, skip);
+      spot = spotLayer(data, w, h, lum, chroma, found.ink, found.inPicture, paperRgb, halo, spotColour);
     }
-    if (n === 3) spot = spotLayer(data, w, h, lum, chroma, ink, inPicture, meanPaper(data, n, lum, paper, nearInk), halo);
+    ink = found.ink;
+    const { pictures, aroundPictures } = found;
     // Busy tiles, with the spot layer (if any) taken for paper: a tile busy only because a
     // stamp crosses it is text on paper once the stamp has its own mask.
     const spotNear = spot ? dilate(spot.px, w, h, halo) : undefined;
@@ -179,7 +208,8 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const inkColour = Array.from({ length: n }, (_, c) => Math.round(sum[c]! / Math.max(1, inkCount)));
   const paperColour = meanPaper(data, n, lum, paper, near);
   if (inkCount < N * 0.001) return { ...empty, kind: 'picture', reason: 'no text found' };
-  const kind: ScanKind = busyCount === 0 && offTone <= rest * BILEVEL_OFF && paper >= 190 && isNeutral(inkColour) ? 'bilevel' : 'mrc';
+  // Bilevel paints two grays: coloured paper (or ink) keeps its colour in an MRC background.
+  const kind: ScanKind = busyCount === 0 && offTone <= rest * BILEVEL_OFF && paper >= 190 && isNeutral(inkColour) && isNeutral(paperColour) ? 'bilevel' : 'mrc';
   return { kind, ink, near, inkColour, paper, paperColour, inkOnColour, ...(spot ? { spot } : {}) };
 }
 
@@ -193,9 +223,10 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
  * ink, go into the ink mask: JPEG's half-resolution chroma makes them too red for the
  * neutral-ink rule.
  * Undefined when the colour pixels are not mostly one colour (a multicoloured logo stays in the
- * background).
+ * background). `known`: the spot's colour, already found; its pixels are then looked for
+ * everywhere but in pictures, however few or mixed with other colours.
  */
-function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array, paper: number[], halo: number): ScanSplit['spot'] {
+function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array, paper: number[], halo: number, known?: number[]): ScanSplit['spot'] {
   const N = w * h;
   const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
   let candidates = 0;
@@ -204,8 +235,8 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
     candidates++;
     for (let c = 0; c < 3; c++) hist[c]![data[i * 3 + c]!]!++;
   }
-  if (candidates < N * SPOT_MIN) return undefined;
-  const median = hist.map((hc) => {
+  if (!known && candidates < N * SPOT_MIN) return undefined;
+  const median = known ?? hist.map((hc) => {
     let acc = 0;
     for (let v = 0; v < 256; v++) if ((acc += hc[v]!) >= candidates / 2) return v;
     return 255;
@@ -231,14 +262,16 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
     count++;
     for (let c = 0; c < 3; c++) sum[c]! += data[o + c]!;
   }
-  if (fit < candidates * SPOT_SHARE) return undefined;
+  if (!known && fit < candidates * SPOT_SHARE) return undefined;
   if (count === 0) return undefined;
   const colour = sum.map((v) => Math.round(v / count));
   // The spot runs on under the letters that cross it (the ink over it is painted in the two
   // colours multiplied): a closing fills gaps of up to two halos' width, a letter's stroke and
-  // its edges.
-  const px = close(band, w, h, 2 * halo);
+  // its edges. Only dark gaps: paper between the spot's strokes stays paper (text in the spot's
+  // colour keeps the counters of its e and a, and the space between its letters).
   const spotLum = (77 * colour[0]! + 150 * colour[1]! + 29 * colour[2]! + 128) >> 8;
+  const px = close(band, w, h, 2 * halo);
+  for (let i = 0; i < N; i++) if (px[i] && !band[i] && lum[i]! > spotLum + 16) px[i] = 0;
   // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
   const inkHist = new Float64Array(256);
   let inkCount = 0;
@@ -250,8 +283,10 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   for (let i = 0; i < N; i++) if (beside[i] && !px[i] && chroma[i]! > STRICT_CHROMA && lum[i]! <= spotLum + 16) px[i] = 1;
   for (let i = 0; i < N; i++) {
     if (inPicture[i]) px[i] = 0;
-    // Over the spot a letter's core (darker than half way to the ink) is ink.
-    else if (px[i] && !ink[i] && spotLum - inkGray >= 48 && lum[i]! <= mid) ink[i] = 1;
+    // Over the spot the ink is what is darker than half way from the spot to the ink: a
+    // letter's core is ink however red JPEG made it, and the spot's own edges, grayed by JPEG's
+    // half-resolution chroma, stay the spot's (as ink they drew red text with a near-black rim).
+    else if (px[i] && spotLum - inkGray >= 48) ink[i] = lum[i]! <= mid ? 1 : 0;
   }
   return { px, colour };
 }
@@ -260,18 +295,20 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
  * Tiles of side ts whose pixels outside the ink's halo are less than PAPER_SHARE paper-like;
  * with the count of those pixels and of those off the paper's tone (for the bilevel test).
  */
-function busyTiles(lum: Uint8Array, chroma: Uint8Array, nearInk: Uint8Array, paper: number, w: number, h: number, ts: number): { busy: Uint8Array; offTone: number; rest: number } {
+function busyTiles(lum: Uint8Array, chroma: Uint8Array, nearInk: Uint8Array, paper: number, w: number, h: number, ts: number, skip?: Uint8Array): { busy: Uint8Array; offTone: number; rest: number } {
   const [tw, th] = [Math.ceil(w / ts), Math.ceil(h / ts)];
   const busy = new Uint8Array(tw * th);
   let offTone = 0;
   let rest = 0;
   for (let ty = 0; ty < th; ty++) {
     for (let tx = 0; tx < tw; tx++) {
-      let count = 0, like = 0, all = 0;
+      let count = 0, like = 0, near = 0, all = 0;
       for (let y = ty * ts; y < Math.min(h, (ty + 1) * ts); y++) {
         for (let x = tx * ts, i = y * w + x; x < Math.min(w, (tx + 1) * ts); x++, i++) {
           all++;
-          if (nearInk[i]) continue;
+          // Skipped (the spot layer's pixels): neither paper nor ink.
+          if (skip?.[i]) continue;
+          if (nearInk[i]) { near++; continue; }
           count++;
           const d = Math.abs(lum[i]! - paper);
           if (d <= PAPER_TOLERANCE && chroma[i]! <= PAPER_TOLERANCE) like++;
@@ -280,10 +317,29 @@ function busyTiles(lum: Uint8Array, chroma: Uint8Array, nearInk: Uint8Array, pap
       }
       rest += count;
       // Mostly "ink": the dark part of a photo (text leaves most of a tile to the paper).
-      if ((count > 0 && like < count * PAPER_SHARE) || count < all * (1 - MAX_INK_SHARE)) busy[ty * tw + tx] = 1;
+      if ((count > 0 && like < count * PAPER_SHARE) || near > all * MAX_INK_SHARE) busy[ty * tw + tx] = 1;
     }
   }
   return { busy, offTone, rest };
+}
+
+/**
+ * Colour scans: each pixel's chroma measured off the line from the ink's gray to the paper's
+ * colour (the max − min of its difference from the nearest point on that line), not off the gray
+ * axis. A letter's anti-aliased edge on cream or yellow paper lies on that line and counts as
+ * neutral, and the paper itself as paper, while a stamp or a photo is as far off it as from gray.
+ * On white paper the two measures are the same.
+ */
+function offInkPaperLine(data: Uint8Array, lum: Uint8Array, chroma: Uint8Array, inkGray: number, paper: number[]): void {
+  const d = paper.map((c) => c - inkGray);
+  const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
+  if (d2 === 0) return;
+  for (let i = 0, o = 0; i < lum.length; i++, o += 3) {
+    const [p0, p1, p2] = [data[o]! - inkGray, data[o + 1]! - inkGray, data[o + 2]! - inkGray];
+    const a = Math.max(0, Math.min(1, (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2));
+    const [r0, r1, r2] = [p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!];
+    chroma[i] = Math.min(255, Math.round(Math.max(r0, r1, r2) - Math.min(r0, r1, r2)));
+  }
 }
 
 function isNeutral(c: number[]): boolean {
