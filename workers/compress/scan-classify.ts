@@ -256,7 +256,9 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
     const a = (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2;
     if (Math.hypot(p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!) > SPOT_FIT) continue;
     if (!ink[i] && chroma[i]! > INK_CHROMA) fit++;
-    if (a < 0.5) continue;
+    // Half way to the spot at least, and off the ink–paper line: a dark, grayish spot (navy)
+    // has that line close by, and the gray edges of black letters would fit it.
+    if (a < 0.5 || chroma[i]! <= STRICT_CHROMA) continue;
     band[i] = 1;
     if (a < 0.75 || a > 1.25) continue;
     count++;
