@@ -2,9 +2,10 @@
  * Scan benchmark (issue 18): ours at low, medium and high against `gs -dPDFSETTINGS=/ebook`,
  * `/screen` and `ocrmypdf -O3`, all measured in one run, on generated scans: gray JPEG, gray
  * with an ICC profile, gray with a photo and shading, 1-bit Flate, and colour with a red stamp
- * and a photo. Each file has two pages (two different texts) and an invisible OCR text layer, as
- * a scanned and OCR'd office document has; ocrmypdf runs with --skip-text, so it optimises
- * without OCRing again.
+ * and a photo. Each of those files has two pages (two different texts) and an invisible OCR text
+ * layer, as a scanned and OCR'd office document has; ocrmypdf runs with --skip-text, so it
+ * optimises without OCRing again. A sixth file holds the colour office scans (yellow paper, a
+ * red stamp over text, red text; three pages, no text layer; --no-office leaves it out).
  *
  *   npx tsc -p tsconfig.build.json && node dist/scripts/bench-scans.js [file.pdf ...]
  *
@@ -24,7 +25,7 @@ import path from 'node:path';
 import * as mupdf from 'mupdf';
 import { compress } from '../workers/compress.js';
 import type { Level } from '../workers/compress/types.js';
-import { scanFixture, type ScanVariant } from '../test/helpers/scan-fixtures.js';
+import { officeScan, scanFixture, type OfficeScan, type ScanVariant } from '../test/helpers/scan-fixtures.js';
 import { charAccuracy } from '../test/helpers/ocr-fixtures.js';
 import { byFileAndTool, median } from './stats.js';
 
@@ -57,6 +58,23 @@ function twoPages(variant: ScanVariant): { file: string; truth: string[] } {
   }
   const buf = out.saveToBuffer('compress');
   const file = path.join(work, `scan-${variant}.pdf`);
+  writeFileSync(file, buf.asUint8Array());
+  buf.destroy();
+  out.destroy();
+  return { file, truth: parts.map((p) => p.layout.lines.join('\n')) };
+}
+
+/** The colour office scans (yellow paper, a stamp over text, red text) as one three-page PDF. */
+function officePages(): { file: string; truth: string[] } {
+  const parts = (['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan[]).map((kind) => officeScan(kind, 1));
+  const out = new mupdf.PDFDocument();
+  for (const part of parts) {
+    const src = mupdf.Document.openDocument(part.pdf, 'application/pdf').asPDF()!;
+    out.graftPage(-1, src, 0);
+    src.destroy();
+  }
+  const buf = out.saveToBuffer('compress');
+  const file = path.join(work, 'scan-office.pdf');
   writeFileSync(file, buf.asUint8Array());
   buf.destroy();
   out.destroy();
@@ -169,6 +187,10 @@ const all: Row[] = [];
 try {
   for (const variant of ['gray-jpeg', 'gray-icc', 'gray-photo', 'bilevel', 'colour'] as ScanVariant[]) {
     const { file, truth } = twoPages(variant);
+    all.push(...(await benchFile(file, truth)));
+  }
+  if (!process.argv.includes('--no-office')) {
+    const { file, truth } = officePages();
     all.push(...(await benchFile(file, truth)));
   }
   for (const file of files) {
