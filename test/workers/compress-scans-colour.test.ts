@@ -39,8 +39,10 @@ for (const kind of ['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan
         t.ok(a.every((v, c) => Math.abs(v - b[c]!) <= 8), `${level}: ${name} ${b.map((v) => v.toFixed(0))} as the input's ${a.map((v) => v.toFixed(0))}`);
       }
       if (kind === 'red-text') {
-        // Red letters stay letters: as many clearly red pixels as in the input (filled counters
-        // and joined letters made 40 % more).
+        // Red letters stay letters: about as many clearly red pixels as in the input. The crisp
+        // mask makes strokes a little fuller (+14 % with paper gaps kept open, +19 % with the
+        // gaps beside black ink filled, as now); a closing that fills every gap joined letters
+        // and filled counters (the page then failed the layers check and stayed a picture).
         const red = (r: { w: number; px: Uint8Array }) => {
           let n = 0;
           for (let y = box!.y; y < box!.y + box!.h; y++) for (let x = box!.x; x < box!.x + box!.w; x++) {
@@ -50,7 +52,7 @@ for (const kind of ['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan
           return n;
         };
         const [ri, ro] = [red(input), red(output)];
-        t.ok(ro > ri * 0.85 && ro < ri * 1.15, `${level}: ${ro} red pixels, the input ${ri}`);
+        t.ok(ro > ri * 0.85 && ro < ri * 1.25, `${level}: ${ro} red pixels, the input ${ri}`);
       }
     }
   });

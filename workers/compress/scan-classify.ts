@@ -269,11 +269,12 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   const colour = sum.map((v) => Math.round(v / count));
   // The spot runs on under the letters that cross it (the ink over it is painted in the two
   // colours multiplied): a closing fills gaps of up to two halos' width, a letter's stroke and
-  // its edges. Only dark gaps: paper between the spot's strokes stays paper (text in the spot's
-  // colour keeps the counters of its e and a, and the space between its letters).
+  // its edges. Light gaps only beside ink: elsewhere paper between the spot's strokes stays
+  // paper (text in the spot's colour keeps the counters of its e and a).
   const spotLum = (77 * colour[0]! + 150 * colour[1]! + 29 * colour[2]! + 128) >> 8;
   const px = close(band, w, h, 2 * halo);
-  for (let i = 0; i < N; i++) if (px[i] && !band[i] && lum[i]! > spotLum + 16) px[i] = 0;
+  const byInk = dilate(ink, w, h, halo);
+  for (let i = 0; i < N; i++) if (px[i] && !band[i] && !byInk[i] && lum[i]! > spotLum + 16) px[i] = 0;
   // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
   const inkHist = new Float64Array(256);
   let inkCount = 0;
