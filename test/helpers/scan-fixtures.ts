@@ -202,7 +202,7 @@ export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; se
   return fixture;
 }
 
-export type OfficeScan = 'yellow-paper' | 'stamp-over-text' | 'red-text';
+export type OfficeScan = 'yellow-paper' | 'stamp-over-text' | 'red-text' | 'duotone-photo';
 
 /** Page content rendered by MuPDF at 300 dpi as RGB (white paper), rows packed. */
 function renderRgbContent(content: string, fontNames: Record<string, string>): { w: number; h: number; px: Uint8Array } {
@@ -230,12 +230,14 @@ function renderRgbContent(content: string, fontNames: Record<string, string>): {
  *   counted as colour, so the page was "busy" everywhere);
  * - stamp-over-text: a red RECEIVED stamp, rotated, its large letters over eight lines of text
  *   (was taken for a picture: the text under it stayed in the 100-ppi background);
- * - red-text: the last six lines in red (the spot layer's closing filled the red letters' counters).
+ * - red-text: the last six lines in red (the spot layer's closing filled the red letters' counters);
+ * - duotone-photo: twelve lines over a photo in shades of one blue (its one colour passed for a
+ *   stamp's, and the photo was split into masks the check then refused: the page fell back to JPEG).
  * Ink is multiplied onto the paper as a scanner sees it; noise, RGB JPEG q85. `box`: the stamp's
  * or the red lines' box in pixels at 300 dpi.
  */
 export function officeScan(kind: OfficeScan, seed = 1): ScanFixture & { box?: { x: number; y: number; w: number; h: number } } {
-  const layout: TextLayout = { lines: scanLines(22, seed), top: 40 };
+  const layout: TextLayout = { lines: scanLines(kind === 'duotone-photo' ? 12 : 22, seed), top: 40 };
   const [, ph] = SCAN_PAGE;
   const red = kind === 'red-text' ? 16 : layout.lines.length;
   const content = layout.lines.map((line, i) => `BT ${i >= red ? '0.7 0.1 0.1' : '0.08 0.08 0.1'} rg /F1 11 Tf 30 ${ph - layout.top - i * 15} Td (${line}) Tj ET\n`).join('');
@@ -248,6 +250,19 @@ export function officeScan(kind: OfficeScan, seed = 1): ScanFixture & { box?: { 
     const stamp = renderRgbContent('q 0.8 0.1 0.15 rg 0.8 0.1 0.15 RG 2.5 w 0.966 0.259 -0.259 0.966 95 170 cm 0 0 150 44 re S BT /F2 24 Tf 2 Tr 0.8 w 10 13 Td (RECEIVED) Tj ET Q', { F2: 'Helvetica-Bold' });
     for (let i = 0; i < px.length; i++) px[i] = Math.round((px[i]! * stamp.px[i]!) / 255);
     box = { x: 380, y: 590, w: 620, h: 370 };
+  }
+  if (kind === 'duotone-photo') {
+    // Shades of one blue, multiplied onto the paper below the text.
+    box = { x: 125, y: 960, w: 1025, h: 625 };
+    const photo = photoPixels(box.w, box.h, 1, seed + 5);
+    const blue = [20, 45, 120];
+    for (let y = 0; y < box.h; y++) {
+      for (let x = 0; x < box.w; x++) {
+        const v = photo[y * box.w + x]! / 255;
+        const o = ((box.y + y) * w + box.x + x) * 3;
+        for (let c = 0; c < 3; c++) px[o + c] = Math.round(blue[c]! + (255 - blue[c]!) * v);
+      }
+    }
   }
   if (kind === 'red-text') box = { x: 125, y: Math.round(((layout.top + red * 15 - 11) * SCAN_DPI) / 72), w: 900, h: Math.round((6 * 15 * SCAN_DPI) / 72) };
   const paper = kind === 'yellow-paper' ? [250, 235, 150] : [247, 245, 238];

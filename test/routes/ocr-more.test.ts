@@ -75,16 +75,21 @@ t.test('pages turned 90°, 180° and 270° are turned upright (defaults) and rea
   }
 });
 
-/** The skew left in a page's image (its scan, as stored) and in the page as rendered. */
+/**
+ * The skew left in a page's image (its scan, as stored; NaN once optimize has made it a form
+ * drawing a 1-bit mask, see README "Scans") and in the page as rendered.
+ */
 async function skewOf(pdf: Buffer, page: number): Promise<{ image: number; shown: number }> {
   const { measureSkew } = await import('../../workers/ocr/skew.js');
   const doc = new mupdf.PDFDocument(pdf);
-  const img = doc.loadImage(doc.findPage(page - 1).get('Resources', 'XObject', 'Im0')).toPixmap().convertToColorSpace(mupdf.ColorSpace.DeviceGray, false);
+  const obj = doc.findPage(page - 1).get('Resources', 'XObject', 'Im0');
+  let image = NaN;
+  if (obj.get('Subtype').asName() === 'Image') {
+    const img = doc.loadImage(obj).toPixmap().convertToColorSpace(mupdf.ColorSpace.DeviceGray, false);
+    image = measureSkew(Uint8Array.from(img.getPixels()), img.getWidth(), img.getHeight());
+  }
   const shown = doc.loadPage(page - 1).toPixmap(mupdf.Matrix.scale(1.5, 1.5), mupdf.ColorSpace.DeviceGray, false);
-  return {
-    image: measureSkew(Uint8Array.from(img.getPixels()), img.getWidth(), img.getHeight()),
-    shown: measureSkew(Uint8Array.from(shown.getPixels()), shown.getWidth(), shown.getHeight()),
-  };
+  return { image, shown: measureSkew(Uint8Array.from(shown.getPixels()), shown.getWidth(), shown.getHeight()) };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Issue 18: colour office scans no other fixture has (test/helpers/scan-fixtures.ts
- * officeScan): text on yellow paper, a red RECEIVED stamp over eight lines, and lines of red
- * text. Each must be split (MRC) at medium and high, keep its colours, and read within a point
+ * officeScan): text on yellow paper, a red RECEIVED stamp over eight lines, lines of red
+ * text, and text above a photo in shades of one blue. Each must be split (MRC) at medium and high, keep its colours, and read within a point
  * of the input with tesseract's default page segmentation (the stamp page as one block of text,
  * --psm 6: by default tesseract cuts the lines the stamp crosses in ways that move by a point
  * on changes no reader sees, see compress-scans-stamp.test.ts). Before the fixes they covered, the
@@ -18,7 +18,7 @@ import { compressBytes } from './compress-helpers.js';
 /** An empty strip below the text (the paper alone), in pixels at 300 dpi. */
 const PAPER = { x: 100, y: 1540, w: 1000, h: 80 };
 
-for (const kind of ['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan[]) {
+for (const kind of ['yellow-paper', 'stamp-over-text', 'red-text', 'duotone-photo'] as OfficeScan[]) {
   t.test(`${kind}: MRC at medium and high, colours kept, OCR within a point of the input`, async (t) => {
     const { pdf, layout, box } = officeScan(kind, 1);
     const truth = layout.lines.join('\n');
@@ -33,7 +33,7 @@ for (const kind of ['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan
       t.ok(after >= before - 1, `${level}: OCR accuracy ${after.toFixed(2)} within a point of the input's ${before.toFixed(2)}`);
       const output = renderRgb(out, 300);
       const areas: [string, typeof PAPER][] = [['paper', PAPER]];
-      if (box) areas.push([kind === 'red-text' ? 'red lines' : 'stamp', box]);
+      if (box) areas.push([kind === 'red-text' ? 'red lines' : kind === 'duotone-photo' ? 'photo' : 'stamp', box]);
       for (const [name, area] of areas) {
         const [a, b] = [meanRgb(input, area), meanRgb(output, area)];
         t.ok(a.every((v, c) => Math.abs(v - b[c]!) <= 8), `${level}: ${name} ${b.map((v) => v.toFixed(0))} as the input's ${a.map((v) => v.toFixed(0))}`);

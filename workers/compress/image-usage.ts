@@ -93,6 +93,8 @@ function runPage(mupdf: MupdfModule, doc: Mupdf.PDFDocument, index: number, foun
     },
     fillImageMask(image: Mupdf.Image, ctm: Mupdf.Matrix) {
       const num = numOf(image);
+      // A stencil counts too: a 1-bit scan may be one (our own bilevel pages are: README "Scans").
+      covered += Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]);
       if (num !== undefined) record(num, ctm, scan.stencils);
     },
   });

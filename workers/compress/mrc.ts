@@ -127,12 +127,12 @@ export function background(src: Raw, split: ScanSplit, bw: number, bh: number): 
   return { width: bw, height: bh, channels: n, data: out };
 }
 
-/** Fill colour operator for the ink: gray or RGB, three decimals. */
 /** The encoded bytes of the layers: masks and background. */
 export function layerBytes(l: Layers): number {
   return l.mask.data.length + (l.spot ? l.spot.mask.data.length + l.spot.over.mask.data.length : 0) + (l.background?.data.length ?? 0);
 }
 
+/** Fill colour operator for the ink: gray or RGB, three decimals. */
 export function inkOperator(colour: number[]): string {
   const v = colour.map((c) => (c / 255).toFixed(3));
   return v.length === 1 ? `${v[0]} g` : `${v.join(' ')} rg`;

@@ -62,6 +62,11 @@ const SPOT_SHARE = 0.8;
 /** A spot layer needs this share of the page in colour pixels, and this distance from the paper. */
 const SPOT_MIN = 0.0005;
 const SPOT_MIN_DISTANCE = 64;
+/**
+ * Pictures are found again without the spot's pixels only when those fill at most this share of
+ * them (a stamp's strokes or red letters fill 15–30 % of their tiles; a one-hue photo ~80 %).
+ */
+const SPOT_IN_PICTURE = 0.5;
 
 export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const { width: w, height: h, channels: n, data } = src;
@@ -86,7 +91,7 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
   for (let v = t + 1; v < 256; v++) light += hist[v]!;
   if (light < N * 0.5) return { ...empty, kind: 'picture', reason: 'mostly dark' };
   if (paper - inkGray < 64 || paper < 150) return { ...empty, kind: 'picture', reason: 'low contrast' };
-  if (n === 3) offInkPaperLine(data, lum, chroma, inkGray, meanPaper(data, n, lum, paper, new Uint8Array(N)));
+  if (n === 3) offInkPaperLine(data, lum, chroma, inkGray, meanPaper(data, n, lum, paper));
 
   let ink = new Uint8Array(N);
   for (let i = 0; i < N; i++) if (lum[i]! <= t && chroma[i]! <= INK_CHROMA) ink[i] = 1;
@@ -123,7 +128,7 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     const findPictures = (tiles: Uint8Array, skip?: Uint8Array) => {
       const pictures = open3(tiles, tw, th);
       const aroundPictures = dilate(pictures, tw, th, 1);
-      const fine = dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs, skip).busy, fw, fh, 1);
+      const fine = pictures.includes(1) ? dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs, skip).busy, fw, fh, 1) : new Uint8Array(fw * fh);
       const inPicture = new Uint8Array(N);
       const kept = inkFound.slice();
       let any = false;
@@ -149,10 +154,19 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     // the whole page too (a photo's many colours fail spotLayer's one-colour test); once it is
     // known, its pixels are taken out of the tiles' count and pictures are found again: what
     // remains busy (a photo, shading) is the picture.
-    const spotColour = n === 3 && found.any ? (spot ?? spotLayer(data, w, h, lum, chroma, found.ink.slice(), new Uint8Array(N), paperRgb, halo))?.colour : undefined;
-    if (spotColour) {
-      const everywhere = spotLayer(data, w, h, lum, chroma, found.ink.slice(), new Uint8Array(N), paperRgb, halo, spotColour)!;
+    // A photo in one hue (sepia, a blue duotone) fits one colour too: its pixels are most of its
+    // area, where a stamp's strokes or coloured letters leave most of theirs to paper and ink,
+    // so the pictures are kept when the colour fills more than half of them.
+    const spotColour = n === 3 && found.any ? (spot ?? spotLayer(data, w, h, lum, chroma, found.ink.slice(), undefined, paperRgb, halo))?.colour : undefined;
+    let everywhere = spotColour ? spotLayer(data, w, h, lum, chroma, found.ink.slice(), undefined, paperRgb, halo, spotColour) : undefined;
+    if (everywhere) {
+      let inside = 0, area = 0;
+      for (let i = 0; i < N; i++) if (found.inPicture[i]) { area++; inside += everywhere.px[i]!; }
+      if (inside > area * SPOT_IN_PICTURE) everywhere = undefined;
+    }
+    if (everywhere) {
       const skip = dilate(everywhere.px, w, h, halo);
+      everywhere = undefined;
       busy = busyTiles(lum, chroma, nearInk, paper, w, h, ts, skip).busy;
       found = findPictures(busy, skip);
       spot = spotLayer(data, w, h, lum, chroma, found.ink, found.inPicture, paperRgb, halo, spotColour);
@@ -226,12 +240,12 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
  * background). `known`: the spot's colour, already found; its pixels are then looked for
  * everywhere but in pictures, however few or mixed with other colours.
  */
-function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array, paper: number[], halo: number, known?: number[]): ScanSplit['spot'] {
+function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array | undefined, paper: number[], halo: number, known?: number[]): ScanSplit['spot'] {
   const N = w * h;
   const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
   let candidates = 0;
   for (let i = 0; i < N; i++) {
-    if (ink[i] || inPicture[i] || chroma[i]! <= INK_CHROMA) continue;
+    if (ink[i] || inPicture?.[i] || chroma[i]! <= INK_CHROMA) continue;
     candidates++;
     for (let c = 0; c < 3; c++) hist[c]![data[i * 3 + c]!]!++;
   }
@@ -251,7 +265,7 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   let count = 0;
   let fit = 0;
   for (let i = 0, o = 0; i < N; i++, o += 3) {
-    if (inPicture[i]) continue;
+    if (inPicture?.[i]) continue;
     const [p0, p1, p2] = [data[o]! - paper[0]!, data[o + 1]! - paper[1]!, data[o + 2]! - paper[2]!];
     const a = (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2;
     if (Math.hypot(p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!) > SPOT_FIT) continue;
@@ -285,7 +299,7 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   const beside = dilate(px, w, h, halo);
   for (let i = 0; i < N; i++) if (beside[i] && !px[i] && chroma[i]! > STRICT_CHROMA && lum[i]! <= spotLum + 16) px[i] = 1;
   for (let i = 0; i < N; i++) {
-    if (inPicture[i]) px[i] = 0;
+    if (inPicture?.[i]) px[i] = 0;
     // Over the spot the ink is what is darker than half way from the spot to the ink: a
     // letter's core is ink however red JPEG made it, and the spot's own edges, grayed by JPEG's
     // half-resolution chroma, stay the spot's (as ink they drew red text with a near-black rim).
@@ -379,11 +393,11 @@ function medianAbove(hist: Float64Array, lo: number, hi: number): number {
 }
 
 /** Mean colour of the pixels near the paper's gray (outside the ink's halo). */
-function meanPaper(data: Uint8Array, n: number, lum: Uint8Array, paper: number, near: Uint8Array): number[] {
+function meanPaper(data: Uint8Array, n: number, lum: Uint8Array, paper: number, near?: Uint8Array): number[] {
   const sum = [0, 0, 0];
   let count = 0;
   for (let i = 0; i < lum.length; i++) {
-    if (near[i] || Math.abs(lum[i]! - paper) > 16) continue;
+    if (near?.[i] || Math.abs(lum[i]! - paper) > 16) continue;
     count++;
     for (let c = 0; c < n; c++) sum[c]! += data[i * n + c]!;
   }
