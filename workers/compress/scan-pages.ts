@@ -93,9 +93,10 @@ const PAGE_SHARE = 0.5;
 const MIN_PIXELS = 1e6;
 const MIN_PPI = 150;
 /**
- * Above this the split's working arrays (~6 bytes a pixel besides the samples, ~10 on a colour
- * scan with a spot layer) get large for a worker thread: a 600-ppi A3 scan (7,000 × 9,900) is
- * left to the image pass.
+ * Above this the split's working arrays get large for a worker thread: a 600-ppi A3 scan
+ * (7,000 × 9,900) is left to the image pass. Measured peak of the classification besides the
+ * samples (process RSS, letter page at 300 ppi): ~6 bytes a pixel on a colour page of text, ~16
+ * on one whose stamp is first taken for a picture and found again (~790 MB at this limit).
  */
 const MAX_PIXELS = 50e6;
 
