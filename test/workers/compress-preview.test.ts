@@ -42,6 +42,14 @@ t.test('a gray page scan is recognised as a scan', async (t) => {
   t.equal(p.is_scan, true);
 });
 
+t.test('our own bilevel output (a stencil mask over the paper\'s gray) is still recognised as a scan', async (t) => {
+  const { out, result } = await compressBytes(t, scanFixture('gray-jpeg').pdf, { compressionLevel: 'medium' });
+  t.equal(result.pages_bilevel, 1);
+  const p = await preview(t, out);
+  t.equal(p.is_scan, true);
+  t.same(p.scans, { pages: 1, sampled_pages: 1 });
+});
+
 t.test('a text PDF: no images, fonts counted, estimates equal the lossless size', async (t) => {
   const p = await preview(t, await textPdf(3));
   t.equal(p.images.count, 0);
