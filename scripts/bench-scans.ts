@@ -47,9 +47,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'bench-scans-'));
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const LEVELS: Level[] = ['low', 'medium', 'high'];
 
-/** Two single-page fixtures (seeds 1 and 2) as one two-page PDF; the truth per page. */
-function twoPages(variant: ScanVariant): { file: string; truth: string[] } {
-  const parts = [1, 2].map((seed) => scanFixture(variant, { seed, ocrLayer: true }));
+/** Single-page fixtures as one PDF (work/<name>); the truth per page. */
+function joined(name: string, parts: { pdf: Buffer; layout: { lines: string[] } }[]): { file: string; truth: string[] } {
   const out = new mupdf.PDFDocument();
   for (const part of parts) {
     const src = mupdf.Document.openDocument(part.pdf, 'application/pdf').asPDF()!;
@@ -57,28 +56,21 @@ function twoPages(variant: ScanVariant): { file: string; truth: string[] } {
     src.destroy();
   }
   const buf = out.saveToBuffer('compress');
-  const file = path.join(work, `scan-${variant}.pdf`);
+  const file = path.join(work, name);
   writeFileSync(file, buf.asUint8Array());
   buf.destroy();
   out.destroy();
   return { file, truth: parts.map((p) => p.layout.lines.join('\n')) };
 }
 
+/** Two single-page fixtures (seeds 1 and 2) as one two-page PDF. */
+function twoPages(variant: ScanVariant): { file: string; truth: string[] } {
+  return joined(`scan-${variant}.pdf`, [1, 2].map((seed) => scanFixture(variant, { seed, ocrLayer: true })));
+}
+
 /** The colour office scans (yellow paper, a stamp over text, red text) as one three-page PDF. */
 function officePages(): { file: string; truth: string[] } {
-  const parts = (['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan[]).map((kind) => officeScan(kind, 1));
-  const out = new mupdf.PDFDocument();
-  for (const part of parts) {
-    const src = mupdf.Document.openDocument(part.pdf, 'application/pdf').asPDF()!;
-    out.graftPage(-1, src, 0);
-    src.destroy();
-  }
-  const buf = out.saveToBuffer('compress');
-  const file = path.join(work, 'scan-office.pdf');
-  writeFileSync(file, buf.asUint8Array());
-  buf.destroy();
-  out.destroy();
-  return { file, truth: parts.map((p) => p.layout.lines.join('\n')) };
+  return joined('scan-office.pdf', (['yellow-paper', 'stamp-over-text', 'red-text'] as OfficeScan[]).map((kind) => officeScan(kind, 1)));
 }
 
 function run(cmd: string, args: string[]): string {

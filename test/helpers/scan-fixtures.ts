@@ -212,15 +212,23 @@ function renderRgbContent(content: string, fontNames: Record<string, string>): {
   for (const [key, name] of Object.entries(fontNames)) fonts.put(key, doc.addSimpleFont(new mupdf.Font(name)));
   res.put('Font', fonts);
   doc.insertPage(-1, doc.addPage([0, 0, ...SCAN_PAGE], 0, res, content));
+  try {
+    return renderPageRgb(doc, SCAN_DPI);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** Page 1 of a document rendered by MuPDF as 8-bit RGB, rows packed. */
+export function renderPageRgb(doc: mupdf.Document, dpi: number): { w: number; h: number; px: Uint8Array } {
   const page = doc.loadPage(0);
-  const pix = page.toPixmap(mupdf.Matrix.scale(SCAN_DPI / 72, SCAN_DPI / 72), mupdf.ColorSpace.DeviceRGB, false);
+  const pix = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false);
   const [w, h, stride] = [pix.getWidth(), pix.getHeight(), pix.getStride()];
   const src = pix.getPixels();
   const px = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) px.set(src.subarray(y * stride, y * stride + w * 3), y * w * 3);
   pix.destroy();
   page.destroy();
-  doc.destroy();
   return { w, h, px };
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as mupdf from 'mupdf';
-import { SCAN_DPI } from './scan-fixtures.js';
+import { renderPageRgb, SCAN_DPI } from './scan-fixtures.js';
 import { charAccuracy } from './ocr-fixtures.js';
 
 /**
@@ -46,16 +46,11 @@ export function accuracy(read: string, truth: string): number {
 /** Page 1 rendered by MuPDF as 8-bit RGB, rows packed. */
 export function renderRgb(bytes: Buffer, dpi: number): { w: number; h: number; px: Uint8Array } {
   const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
-  const page = doc.loadPage(0);
-  const pix = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false);
-  const [w, h, stride] = [pix.getWidth(), pix.getHeight(), pix.getStride()];
-  const src = pix.getPixels();
-  const px = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) px.set(src.subarray(y * stride, y * stride + w * 3), y * w * 3);
-  pix.destroy();
-  page.destroy();
-  doc.destroy();
-  return { w, h, px };
+  try {
+    return renderPageRgb(doc, dpi);
+  } finally {
+    doc.destroy();
+  }
 }
 
 /** Mean RGB of a box of a render. */
