@@ -157,8 +157,8 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     // A photo in one hue (sepia, a blue duotone) fits one colour too: its pixels are most of its
     // area, where a stamp's strokes or coloured letters leave most of theirs to paper and ink,
     // so the pictures are kept when the colour fills more than half of them.
-    const spotColour = n === 3 && found.any ? (spot ?? spotLayer(data, w, h, lum, chroma, found.ink.slice(), undefined, paperRgb, halo))?.colour : undefined;
-    let everywhere = spotColour ? spotLayer(data, w, h, lum, chroma, found.ink.slice(), undefined, paperRgb, halo, spotColour) : undefined;
+    const spotColour = n === 3 && found.any ? (spot ?? spotLayer(data, w, h, lum, chroma, found.ink, undefined, paperRgb, halo, { look: true }))?.colour : undefined;
+    let everywhere = spotColour ? spotLayer(data, w, h, lum, chroma, found.ink, undefined, paperRgb, halo, { known: spotColour, look: true }) : undefined;
     if (everywhere) {
       let inside = 0, area = 0;
       for (let i = 0; i < N; i++) if (found.inPicture[i]) { area++; inside += everywhere.px[i]!; }
@@ -169,7 +169,7 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
       everywhere = undefined;
       busy = busyTiles(lum, chroma, nearInk, paper, w, h, ts, skip).busy;
       found = findPictures(busy, skip);
-      spot = spotLayer(data, w, h, lum, chroma, found.ink, found.inPicture, paperRgb, halo, spotColour);
+      spot = spotLayer(data, w, h, lum, chroma, found.ink, found.inPicture, paperRgb, halo, { known: spotColour });
     }
     ink = found.ink;
     const { pictures, aroundPictures } = found;
@@ -238,9 +238,12 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
  * neutral-ink rule.
  * Undefined when the colour pixels are not mostly one colour (a multicoloured logo stays in the
  * background). `known`: the spot's colour, already found; its pixels are then looked for
- * everywhere but in pictures, however few or mixed with other colours.
+ * everywhere but in pictures, however few or mixed with other colours. `look`: only the layer
+ * is wanted (its colour, where it lies), `ink` is left as it is; otherwise the letters over the
+ * spot are set in it.
  */
-function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array | undefined, paper: number[], halo: number, known?: number[]): ScanSplit['spot'] {
+function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, inPicture: Uint8Array | undefined, paper: number[], halo: number, opts: { known?: number[]; look?: boolean } = {}): ScanSplit['spot'] {
+  const { known } = opts;
   const N = w * h;
   const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
   let candidates = 0;
@@ -261,14 +264,17 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   // Where each pixel lies along the paper→spot line (0 paper, 1 spot) and how far off it: one
   // pass, nothing kept per pixel but the band (a 50-megapixel scan has no room for more).
   const band = new Uint8Array(N);
+  const [q0, q1, q2] = paper as [number, number, number];
+  const [d0, d1, d2c] = d as [number, number, number];
   const sum = [0, 0, 0];
   let count = 0;
   let fit = 0;
   for (let i = 0, o = 0; i < N; i++, o += 3) {
     if (inPicture?.[i]) continue;
-    const [p0, p1, p2] = [data[o]! - paper[0]!, data[o + 1]! - paper[1]!, data[o + 2]! - paper[2]!];
-    const a = (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2;
-    if (Math.hypot(p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!) > SPOT_FIT) continue;
+    const p0 = data[o]! - q0, p1 = data[o + 1]! - q1, p2 = data[o + 2]! - q2;
+    const a = (p0 * d0 + p1 * d1 + p2 * d2c) / d2;
+    const r0 = p0 - a * d0, r1 = p1 - a * d1, r2 = p2 - a * d2c;
+    if (r0 * r0 + r1 * r1 + r2 * r2 > SPOT_FIT * SPOT_FIT) continue;
     if (!ink[i] && chroma[i]! > INK_CHROMA) fit++;
     // Half way to the spot at least, and off the ink–paper line: a dark, grayish spot (navy)
     // has that line close by, and the gray edges of black letters would fit it.
@@ -289,15 +295,20 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
   const px = close(band, w, h, 2 * halo);
   const byInk = dilate(ink, w, h, halo);
   for (let i = 0; i < N; i++) if (px[i] && !band[i] && !byInk[i] && lum[i]! > spotLum + 16) px[i] = 0;
+  // A letter's edge where it meets the spot (a mix of the two, off the line) is the spot's
+  // (into band's memory: neither is needed any more).
+  const beside = dilate(px, w, h, halo, band);
+  for (let i = 0; i < N; i++) if (beside[i] && !px[i] && chroma[i]! > STRICT_CHROMA && lum[i]! <= spotLum + 16) px[i] = 1;
+  if (opts.look) {
+    if (inPicture) for (let i = 0; i < N; i++) if (inPicture[i]) px[i] = 0;
+    return { px, colour };
+  }
   // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
   const inkHist = new Float64Array(256);
   let inkCount = 0;
   for (let i = 0; i < N; i++) if (ink[i]) { inkHist[lum[i]!]!++; inkCount++; }
   const inkGray = inkCount ? medianAbove(inkHist, 0, 255) : 0;
   const mid = (inkGray + spotLum) / 2;
-  // A letter's edge where it meets the spot (a mix of the two, off the line) is the spot's.
-  const beside = dilate(px, w, h, halo);
-  for (let i = 0; i < N; i++) if (beside[i] && !px[i] && chroma[i]! > STRICT_CHROMA && lum[i]! <= spotLum + 16) px[i] = 1;
   for (let i = 0; i < N; i++) {
     if (inPicture?.[i]) px[i] = 0;
     // Over the spot the ink is what is darker than half way from the spot to the ink: a
@@ -424,26 +435,30 @@ function close(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
   return out;
 }
 
-/** Binary dilation by a (2r+1)² square, separable: a row pass then a column pass. */
-export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  const tmp = new Uint8Array(m.length);
+/**
+ * Binary dilation by a (2r+1)² square, separable: a row pass into the output, then a column pass
+ * over it in place (row y − r is written only once row y has been read), so a call holds one
+ * new mask, not two (a 50-megapixel page has no room for the second). `into`: a mask to write
+ * the result into (not `m`), instead of a new one.
+ */
+export function dilate(m: Uint8Array, w: number, h: number, r: number, into?: Uint8Array): Uint8Array {
+  const out = into ?? new Uint8Array(m.length);
+  if (into) out.fill(0);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let last = -Infinity; // the last set pixel at or before x: pixel x − r is set when it is within 2r
     for (let x = 0; x < w + r; x++) {
       if (x < w && m[row + x]) last = x;
       const at = x - r;
-      if (at >= 0 && at < w && x - last <= 2 * r) tmp[row + at] = 1;
+      if (at >= 0 && at < w && x - last <= 2 * r) out[row + at] = 1;
     }
   }
-  const out = new Uint8Array(m.length);
-  for (let x = 0; x < w; x++) {
-    let last = -Infinity;
-    for (let y = 0; y < h + r; y++) {
-      if (y < h && tmp[y * w + x]) last = y;
-      const at = y - r;
-      if (at >= 0 && at < h && y - last <= 2 * r) out[at * w + x] = 1;
-    }
+  // Column pass row by row (each column's last set row kept apart), in memory order.
+  const last = new Float64Array(w).fill(-Infinity);
+  for (let y = 0; y < h + r; y++) {
+    if (y < h) for (let x = 0, i = y * w; x < w; x++, i++) if (out[i]) last[x] = y;
+    const at = y - r;
+    if (at >= 0 && at < h) for (let x = 0, i = at * w; x < w; x++, i++) out[i] = y - last[x]! <= 2 * r ? 1 : 0;
   }
   return out;
 }

@@ -95,8 +95,10 @@ const MIN_PPI = 150;
 /**
  * Above this the split's working arrays get large for a worker thread: a 600-ppi A3 scan
  * (7,000 × 9,900) is left to the image pass. Measured peak of the classification besides the
- * samples (process RSS, letter page at 300 ppi): ~6 bytes a pixel on a colour page of text, ~16
- * on one whose stamp is first taken for a picture and found again (~790 MB at this limit).
+ * samples (process RSS, the generated scans tiled to 8.4 megapixels, medians of 4 runs): ~2 bytes a
+ * pixel on a gray page, ~5 on a gray one with a photo, ~9 on a colour one with a photo, 11–13 on one
+ * with a stamp or red text found again once pictures are known (~650 MB at this limit; how much
+ * garbage the collector has left is most of the spread between runs).
  */
 const MAX_PIXELS = 50e6;
 
