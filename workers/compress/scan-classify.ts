@@ -177,16 +177,15 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     // stamp crosses it is text on paper once the stamp has its own mask.
     const spotNear = spot ? dilate(spot.px, w, h, halo) : undefined;
     const stillBusy = spotNear ? new Uint8Array(busy.length) : busy;
+    near = dilate(ink, w, h, halo);
     if (spotNear) {
-      const both = dilate(ink, w, h, halo);
-      for (let i = 0; i < N; i++) both[i]! |= spotNear[i]!;
       for (let k = 0; k < busy.length; k++) {
         if (!busy[k]) continue;
         const [tx, ty] = [k % tw, Math.floor(k / tw)];
         let count = 0, like = 0;
         for (let y = ty * ts; y < Math.min(h, (ty + 1) * ts); y++) {
           for (let x = tx * ts, i = y * w + x; x < Math.min(w, (tx + 1) * ts); x++, i++) {
-            if (both[i]) continue;
+            if (near[i] || spotNear[i]) continue;
             count++;
             if (Math.abs(lum[i]! - paper) <= PAPER_TOLERANCE && chroma[i]! <= PAPER_TOLERANCE) like++;
           }
@@ -200,7 +199,6 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     // keeping the halo: 18). The spot layer, where there is one, leaves out its halo too.
     // Text crossing what stays in the background (ink in a tile still busy, not a picture's)
     // keeps the background at ≥ 100 ppi (inkOnColour).
-    near = dilate(ink, w, h, halo);
     for (let y = 0; y < h; y++) {
       const row = Math.floor(y / ts) * tw;
       for (let x = 0, i = y * w; x < w; x++, i++) {
