@@ -55,7 +55,8 @@ export interface PreviewResult {
   engines: { mupdf: true; ghostscript: boolean; qpdf: boolean };
   /**
    * Pages the job takes for page scans (an image over half the page, 8-bit or 1-bit), and
-   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others, fewer when large).
+   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others, fewer
+   * when large, none over 24 megapixels: those are estimated as other images are).
    */
   scans: { pages: number; sampled_pages: number };
   /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
@@ -65,8 +66,10 @@ export interface PreviewResult {
 const SAMPLE_IMAGES = 4;
 /**
  * Page scans split for the estimate, evenly spread; fewer when they are large, as the split
- * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at
- * most ~24 MP of scans, at least one scan whatever its size.
+ * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at most
+ * 24 MP of scans. A scan over that is not split (a 50-MP one, at three levels, took the preview
+ * near its 60 s limit): when no scan is small enough, the scans are sampled as other images
+ * are, re-encoded by the JPEG path, an estimate above what the job's split makes of them.
  */
 const SAMPLE_SCANS = 3;
 const SCAN_SAMPLE_PIXELS = 24e6;
@@ -94,13 +97,15 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     // Page scans as the job finds them (scan-pages.ts): 8-bit ones are split, not re-encoded
     // as JPEG, so they are sampled apart from the other images.
     const scans = scanImages(doc, usage, new Set());
-    const splittable = scans.filter((x) => !x.oneBit);
+    const scanSample = pickScans(doc, scans.filter((x) => !x.oneBit));
+    // With none of them split here, the scans are sampled with the other images.
+    const splittable = scanSample.length > 0 ? scans.filter((x) => !x.oneBit) : [];
     const scanNums = new Set(splittable.map((x) => x.num));
     const sample = pickSample(doc, [...usage.uses.keys()].filter((n) => !scanNums.has(n)));
     const smasks = new Set([...usage.uses.keys()].map((n) => doc.newIndirect(n).get('SMask')).filter((m) => m.isIndirect()).map((m) => m.asIndirect()));
     const sampleBytes = sample.reduce((a, s) => a + s.bytes, 0);
-    const scanSample = pickScans(doc, splittable);
     const scanBytes = splittable.reduce((a, x) => a + streamLength(doc, x.num), 0);
+    const scanPixels = (list: ScanImage[]) => list.reduce((a, x) => a + pixelsOf(doc, x.num), 0);
     const text = sampleText(mupdf, doc, pages);
     const levels = ['medium', 'high', 'maximum'] as const;
     const after = { medium: 0, high: 0, maximum: 0 };
@@ -137,14 +142,15 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     const measured = { pages, lowSize: low.bytes.length, lowMs, textMsPerPage, renderMsPerPage: text.renderMs, sampleRenderMs: text.sampleRenderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs: openMs + reopenMs, lowImageBytes, ...(gs ? { gs } : {}) };
     // Images but the split scans: their sampled saving over their bytes in the lossless
     // candidate. Split scans: the sample's saving over all of them (the lossless pass leaves
-    // images over a megapixel, as every scan is, as they are), time per scan.
+    // images over a megapixel, as every scan is, as they are), time per pixel (the scans left
+    // out for their size are the larger ones).
     const imageModel = (level: (typeof levels)[number]) => {
       const otherRatio = sampleBytes > 0 ? after[level] / sampleBytes : 1;
       const otherMs = sampleBytes > 0 ? (spent[level] / sampleBytes) * Math.max(0, stats.imageBytes - scanBytes) : 0;
       if (scanBytes === 0 || split.before === 0 || lowImageBytes === 0) return { imageRatio: otherRatio, imageMs: otherMs };
       const scanLow = Math.min(scanBytes, lowImageBytes);
       const saved = scanLow * (1 - split.after[level] / split.before) + (lowImageBytes - scanLow) * (1 - otherRatio);
-      return { imageRatio: 1 - saved / lowImageBytes, imageMs: otherMs + (split.ms[level] / scanSample.length) * splittable.length };
+      return { imageRatio: 1 - saved / lowImageBytes, imageMs: otherMs + (split.ms[level] / Math.max(1, scanPixels(scanSample))) * scanPixels(splittable) };
     };
     const scanPages = scanPageCounts(scans, scanSample, split.outcomes);
     const estimates = {} as Record<Level, LevelEstimate>;
@@ -230,15 +236,22 @@ async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: S
   return { before, after, ms, outcomes };
 }
 
-/** Scans to split: up to SAMPLE_SCANS, fewer when they are large (SCAN_SAMPLE_PIXELS), at least one. */
+function pixelsOf(doc: Mupdf.PDFDocument, num: number): number {
+  const ref = doc.newIndirect(num);
+  const [w, h] = [ref.get('Width'), ref.get('Height')].map((v) => (v.isNumber() ? v.asNumber() : 0));
+  return w! * h!;
+}
+
+/**
+ * Scans to split: up to SAMPLE_SCANS spread over those of at most SCAN_SAMPLE_PIXELS, fewer
+ * when they are large (SCAN_SAMPLE_PIXELS of them together), at least one when any is that small.
+ */
 function pickScans(doc: Mupdf.PDFDocument, scans: ScanImage[]): ScanImage[] {
-  if (scans.length === 0) return [];
-  const pixels = scans.reduce((a, x) => {
-    const ref = doc.newIndirect(x.num);
-    const [w, h] = [ref.get('Width'), ref.get('Height')].map((v) => (v.isNumber() ? v.asNumber() : 0));
-    return a + w! * h!;
-  }, 0) / scans.length;
-  return spread(scans, Math.max(1, Math.min(SAMPLE_SCANS, Math.floor(SCAN_SAMPLE_PIXELS / Math.max(1, pixels)))));
+  const small = scans.map((x) => ({ x, pixels: pixelsOf(doc, x.num) })).filter((s) => s.pixels <= SCAN_SAMPLE_PIXELS);
+  if (small.length === 0) return [];
+  const mean = small.reduce((a, s) => a + s.pixels, 0) / small.length;
+  let total = 0;
+  return spread(small, Math.max(1, Math.min(SAMPLE_SCANS, Math.floor(SCAN_SAMPLE_PIXELS / Math.max(1, mean))))).filter((s) => (total += s.pixels) <= SCAN_SAMPLE_PIXELS).map((s) => s.x);
 }
 
 /** Pages counted as the job counts them (pages_bilevel, pages_mrc): of the sampled scans' pages. */
