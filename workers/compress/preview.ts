@@ -69,7 +69,8 @@ const SAMPLE_IMAGES = 4;
  * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at most
  * 24 MP of scans. A scan over that is not split (a 50-MP one, at three levels, took the preview
  * near its 60 s limit): when no scan is small enough, the scans are sampled as other images
- * are, re-encoded by the JPEG path, an estimate above what the job's split makes of them.
+ * are, re-encoded by the JPEG path, an estimate above what the job's split makes of them and
+ * of less time (a plain 24-MP gray page: 3.5× the job's size, 0.44× its time).
  */
 const SAMPLE_SCANS = 3;
 const SCAN_SAMPLE_PIXELS = 24e6;
