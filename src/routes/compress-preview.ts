@@ -23,9 +23,9 @@ const PreviewSchema = Type.Object(
     scans: Type.Object(
       {
         pages: Type.Integer({ description: 'pages the job takes for page scans: an image drawn over at least half the page, 8-bit or 1-bit' }),
-        sampled_pages: Type.Integer({ description: 'of those, the pages whose scan the preview decided as the job does (every 1-bit scan; up to 3 others, fewer when they are large), counted in estimates.*.scan_pages' }),
+        sampled_pages: Type.Integer({ description: 'of those, the pages whose scan the preview decided as the job does (every 1-bit scan; up to 3 others, fewer when they are large, none over 24 megapixels), counted in estimates.*.scan_pages' }),
       },
-      { description: 'page scans: their lossy estimates come from the sampled scans split as the job splits them, extrapolated over all scans' },
+      { description: 'page scans: their lossy estimates come from the sampled scans split as the job splits them, extrapolated over all scans; when every 8-bit scan is over 24 megapixels none is split (sampled_pages counts the 1-bit ones only) and they are estimated as other images, by the JPEG path, above what the job makes of them' },
     ),
     active_content: ActiveContentSchema,
   },

@@ -1,10 +1,11 @@
 /** POST /api/compress/preview's analysis: counts, scan detection, estimates from a real sample. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { textPdf } from '../helpers/fixtures.js';
-import { grayScanPdf, photoPdf } from '../helpers/image-fixtures.js';
+import { buildPdf, grayScanPdf, photoPdf } from '../helpers/image-fixtures.js';
 import { compressPreview, type PreviewResult } from '../../workers/compress-preview.js';
 import * as mupdf from 'mupdf';
 import { scanFixture, type ScanVariant } from '../helpers/scan-fixtures.js';
@@ -118,4 +119,22 @@ t.test('8 different scans: a few sampled, their outcome extrapolated over all of
   t.equal(c.bilevel + c.mrc + c.picture, 4);
   t.ok(c.bilevel >= 1, 'the 1-bit page is bilevel');
   await againstJob(t, input, p, ['medium', 'high'], false);
+});
+
+t.test('a scan over the 24-megapixel sample cap: not split, estimated by the JPEG path as other images are', async (t) => {
+  // A letter page at ~500 ppi, just over the cap: gray paper with a few dark lines of "text",
+  // Flate (cheap to make; the preview never splits it, so its content does not matter).
+  const [w, h] = [4200, 5720];
+  const px = new Uint8Array(w * h).fill(236);
+  for (let line = 0; line < 12; line++) for (let y = 400 + line * 120; y < 430 + line * 120; y++) px.fill(30, y * w + 300, y * w + w - 300);
+  const input = buildPdf((doc) => [{ size: [612, 792], draws: [{ ref: doc.addRawStream(deflateSync(px), { Type: doc.newName('XObject'), Subtype: doc.newName('Image'), Width: w, Height: h, BitsPerComponent: 8, ColorSpace: doc.newName('DeviceGray'), Filter: doc.newName('FlateDecode') }), x: 0, y: 0, w: 612, h: 792 }] }]);
+  const p = await preview(t, input);
+  t.same(p.scans, { pages: 1, sampled_pages: 0 });
+  t.equal(p.sample.images, 1, 'the scan is sampled as an image');
+  for (const level of ['low', 'medium', 'high', 'maximum'] as const) {
+    const e = p.estimates[level];
+    t.same(e.scan_pages, { bilevel: 0, mrc: 0, picture: 0 }, level);
+    t.ok(e.size > 0 && e.size <= input.length && e.seconds > 0, `${level}: ${JSON.stringify(e)}`);
+  }
+  t.ok(p.estimates.maximum.size <= p.estimates.high.size && p.estimates.high.size <= p.estimates.medium.size && p.estimates.medium.size <= p.estimates.low.size, 'levels monotone');
 });

@@ -31,8 +31,11 @@ export function backgroundChain(level: string): number[] {
 /**
  * Encodes the layers, one option a background resolution, smallest first. The mask is verified here (decoded back by MuPDF, bit for bit); the
  * page as a whole is verified by the caller (scan-pages.ts), drawn as it will be drawn.
+ * `backgroundMs`, when given, gets the time each background took to build and encode, by its
+ * ppi in the chain (none for one skipped as the same size as the last): the preview charges a
+ * level only the backgrounds its own chain builds.
  */
-export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSplit, ppi: number, bgChain: number[], quality: number): Promise<Layers[] | string> {
+export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSplit, ppi: number, bgChain: number[], quality: number, backgroundMs?: Map<number, number>): Promise<Layers[] | string> {
   if (split.kind === 'picture') return split.reason ?? 'picture';
   const { width: w, height: h } = src;
   const bits = new Uint8Array(w * h);
@@ -64,7 +67,9 @@ export async function buildLayers(mupdf: typeof Mupdf, src: Raw, split: ScanSpli
     const [bw, bh] = [Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale))];
     if (tried === `${bw}x${bh}`) continue;
     tried = `${bw}x${bh}`;
+    const t0 = performance.now();
     const data = await toJpeg(background(src, split, bw, bh), quality);
+    backgroundMs?.set(bgPpi, performance.now() - t0);
     options.push({ ...base, background: { data, width: bw, height: bh, channels: src.channels, ppi: bgPpi } });
   }
   // Smallest first: the caller keeps the first that passes its check.

@@ -55,7 +55,8 @@ export interface PreviewResult {
   engines: { mupdf: true; ghostscript: boolean; qpdf: boolean };
   /**
    * Pages the job takes for page scans (an image over half the page, 8-bit or 1-bit), and
-   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others, fewer when large).
+   * those whose scan the preview decided as the job does (every 1-bit one; up to 3 others, fewer
+   * when large, none over 24 megapixels: those are estimated as other images are).
    */
   scans: { pages: number; sampled_pages: number };
   /** Scripts, external actions, attachments, forms: what sanitize=true would remove. */
@@ -65,8 +66,11 @@ export interface PreviewResult {
 const SAMPLE_IMAGES = 4;
 /**
  * Page scans split for the estimate, evenly spread; fewer when they are large, as the split
- * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at
- * most ~24 MP of scans, at least one scan whatever its size.
+ * takes ~0.7 s a megapixel on a colour scan (8.4 MP, a 300-ppi letter page: ~6 s): at most
+ * 24 MP of scans. A scan over that is not split (a 50-MP one, at three levels, took the preview
+ * near its 60 s limit): when no scan is small enough, the scans are sampled as other images
+ * are, re-encoded by the JPEG path, an estimate above what the job's split makes of them and
+ * of less time (a plain 24-MP gray page: 3.5× the job's size, 0.44× its time).
  */
 const SAMPLE_SCANS = 3;
 const SCAN_SAMPLE_PIXELS = 24e6;
@@ -94,13 +98,15 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     // Page scans as the job finds them (scan-pages.ts): 8-bit ones are split, not re-encoded
     // as JPEG, so they are sampled apart from the other images.
     const scans = scanImages(doc, usage, new Set());
-    const splittable = scans.filter((x) => !x.oneBit);
+    const scanSample = pickScans(doc, scans.filter((x) => !x.oneBit));
+    // With none of them split here, the scans are sampled with the other images.
+    const splittable = scanSample.length > 0 ? scans.filter((x) => !x.oneBit) : [];
     const scanNums = new Set(splittable.map((x) => x.num));
     const sample = pickSample(doc, [...usage.uses.keys()].filter((n) => !scanNums.has(n)));
     const smasks = new Set([...usage.uses.keys()].map((n) => doc.newIndirect(n).get('SMask')).filter((m) => m.isIndirect()).map((m) => m.asIndirect()));
     const sampleBytes = sample.reduce((a, s) => a + s.bytes, 0);
-    const scanSample = pickScans(doc, splittable);
     const scanBytes = splittable.reduce((a, x) => a + streamLength(doc, x.num), 0);
+    const scanPixels = (list: ScanImage[]) => list.reduce((a, x) => a + pixelsOf(doc, x.num), 0);
     const text = sampleText(mupdf, doc, pages);
     const levels = ['medium', 'high', 'maximum'] as const;
     const after = { medium: 0, high: 0, maximum: 0 };
@@ -137,14 +143,15 @@ export async function runPreview(p: PreviewPayload): Promise<PreviewResult> {
     const measured = { pages, lowSize: low.bytes.length, lowMs, textMsPerPage, renderMsPerPage: text.renderMs, sampleRenderMs: text.sampleRenderMs, imagePages: usage.coverage.filter((c) => c > 0).length, openMs: openMs + reopenMs, lowImageBytes, ...(gs ? { gs } : {}) };
     // Images but the split scans: their sampled saving over their bytes in the lossless
     // candidate. Split scans: the sample's saving over all of them (the lossless pass leaves
-    // images over a megapixel, as every scan is, as they are), time per scan.
+    // images over a megapixel, as every scan is, as they are), time per pixel (the scans left
+    // out for their size are the larger ones).
     const imageModel = (level: (typeof levels)[number]) => {
       const otherRatio = sampleBytes > 0 ? after[level] / sampleBytes : 1;
       const otherMs = sampleBytes > 0 ? (spent[level] / sampleBytes) * Math.max(0, stats.imageBytes - scanBytes) : 0;
       if (scanBytes === 0 || split.before === 0 || lowImageBytes === 0) return { imageRatio: otherRatio, imageMs: otherMs };
       const scanLow = Math.min(scanBytes, lowImageBytes);
       const saved = scanLow * (1 - split.after[level] / split.before) + (lowImageBytes - scanLow) * (1 - otherRatio);
-      return { imageRatio: 1 - saved / lowImageBytes, imageMs: otherMs + (split.ms[level] / scanSample.length) * splittable.length };
+      return { imageRatio: 1 - saved / lowImageBytes, imageMs: otherMs + (split.ms[level] / Math.max(1, scanPixels(scanSample))) * scanPixels(splittable) };
     };
     const scanPages = scanPageCounts(scans, scanSample, split.outcomes);
     const estimates = {} as Record<Level, LevelEstimate>;
@@ -197,8 +204,8 @@ function streamLength(doc: Mupdf.PDFDocument, num: number): number {
  * The sampled scans decided at every lossy level as the job decides them (splitAtLevels: the
  * job's splitOne at each level, sharing what the levels have in common): the bytes of the
  * layers it writes, or for a picture (or a split that failed its check) the image re-encoded as
- * the image pass then does. Times: the job splits at its own level only, which the shared split
- * stands for at each (~1.4× one level's time on a colour scan: the extra backgrounds and checks).
+ * the image pass then does. Times: what the job's split takes at each level alone (the `ms`
+ * splitAtLevels gives each: not the other levels' backgrounds and checks), plus the image pass.
  */
 async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: ScanImage[], quality: number) {
   const after = { medium: 0, high: 0, maximum: 0 };
@@ -210,10 +217,8 @@ async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: S
     const ref = doc.newIndirect(num);
     const raw = streamLength(doc, num);
     before += raw;
-    const t0 = performance.now();
     const splits = await splitAtLevels(mupdf, doc, ref, num, use, settings);
     mupdf.emptyStore();
-    const splitMs = performance.now() - t0;
     for (const [i, level] of LOSSY.entries()) {
       const split = splits[i]!;
       const t1 = performance.now();
@@ -225,22 +230,29 @@ async function sampleScans(mupdf: MupdfModule, doc: Mupdf.PDFDocument, sample: S
         mupdf.emptyStore();
       }
       after[level] += bytes;
-      ms[level] += splitMs + performance.now() - t1;
+      ms[level] += (split.ms ?? 0) + performance.now() - t1;
       outcomes[level].set(num, split.outcome);
     }
   }
   return { before, after, ms, outcomes };
 }
 
-/** Scans to split: up to SAMPLE_SCANS, fewer when they are large (SCAN_SAMPLE_PIXELS), at least one. */
+function pixelsOf(doc: Mupdf.PDFDocument, num: number): number {
+  const ref = doc.newIndirect(num);
+  const [w, h] = [ref.get('Width'), ref.get('Height')].map((v) => (v.isNumber() ? v.asNumber() : 0));
+  return w! * h!;
+}
+
+/**
+ * Scans to split: up to SAMPLE_SCANS spread over those of at most SCAN_SAMPLE_PIXELS, fewer
+ * when they are large (SCAN_SAMPLE_PIXELS of them together), at least one when any is that small.
+ */
 function pickScans(doc: Mupdf.PDFDocument, scans: ScanImage[]): ScanImage[] {
-  if (scans.length === 0) return [];
-  const pixels = scans.reduce((a, x) => {
-    const ref = doc.newIndirect(x.num);
-    const [w, h] = [ref.get('Width'), ref.get('Height')].map((v) => (v.isNumber() ? v.asNumber() : 0));
-    return a + w! * h!;
-  }, 0) / scans.length;
-  return spread(scans, Math.max(1, Math.min(SAMPLE_SCANS, Math.floor(SCAN_SAMPLE_PIXELS / Math.max(1, pixels)))));
+  const small = scans.map((x) => ({ x, pixels: pixelsOf(doc, x.num) })).filter((s) => s.pixels <= SCAN_SAMPLE_PIXELS);
+  if (small.length === 0) return [];
+  const mean = small.reduce((a, s) => a + s.pixels, 0) / small.length;
+  let total = 0;
+  return spread(small, Math.max(1, Math.min(SAMPLE_SCANS, Math.floor(SCAN_SAMPLE_PIXELS / Math.max(1, mean))))).filter((s) => (total += s.pixels) <= SCAN_SAMPLE_PIXELS).map((s) => s.x);
 }
 
 /** Pages counted as the job counts them (pages_bilevel, pages_mrc): of the sampled scans' pages. */

@@ -100,4 +100,6 @@ export interface ScanSplitResult {
   ownColorSpace?: boolean;
   /** What the split depends on (splitKey): matches the same scan in another file. */
   key?: string;
+  /** The time the split took at these settings alone, in ms (splitAtLevels: for the preview). */
+  ms?: number;
 }
