@@ -15,8 +15,9 @@
  * reading each page rendered at 300 dpi by pdftoppm, against the text the scan was made from
  * (for files given on the command line: against tesseract's reading of the input); `ocr_block`
  * the same read as one block of text (--psm 6): around the colour scan's stamp tesseract's page
- * segmentation cuts lines at the ring or not on invisible changes (the input's own rendering
- * saved as JPEG q95 read up to 22 points worse), one block reads them steadily.
+ * segmentation cuts lines at the ring or not on invisible changes, one block reads them steadily.
+ * `input-1px` is the input itself read from its rendering moved one pixel up and left: how far
+ * that measure moves with no change to the file at all.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -84,9 +85,11 @@ function pageCount(file: string): number {
   return n;
 }
 
-function ocrPage(file: string, page: number, block = false): string {
+/** `shift`: the page rendered one pixel up and left (its first row and column cropped off). */
+function ocrPage(file: string, page: number, block = false, shift = false): string {
   const base = path.join(work, 'ocr');
-  run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), file, base]);
+  const crop = shift ? ['-x', '1', '-y', '1', '-W', '1000000', '-H', '1000000'] : [];
+  run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', ...crop, '-f', String(page), '-l', String(page), file, base]);
   return run('tesseract', [`${base}.png`, '-', ...(block ? ['--psm', '6'] : [])]);
 }
 
@@ -96,9 +99,9 @@ function accuracy(read: string, truth: string): number {
 }
 
 /** Mean character accuracy over the pages. */
-function ocrAccuracy(file: string, truth: string[], block = false): number {
+function ocrAccuracy(file: string, truth: string[], block = false, shift = false): number {
   let sum = 0;
-  truth.forEach((t, i) => (sum += accuracy(ocrPage(file, i + 1, block), t)));
+  truth.forEach((t, i) => (sum += accuracy(ocrPage(file, i + 1, block, shift), t)));
   return Math.round((sum / truth.length) * 100) / 100;
 }
 
@@ -106,15 +109,15 @@ async function benchFile(file: string, truth: string[]): Promise<Row[]> {
   const name = path.basename(file);
   const original = statSync(file).size;
   const rows: Row[] = [];
-  const record = (tool: string, out: string | null, ms: number, extra: Partial<Row> = {}) => {
+  const record = (tool: string, out: string | null, ms: number, extra: Partial<Row> = {}, shift = false) => {
     let size: number | null = null;
     let ocr: number | null = null;
     let ocrBlock: number | null = null;
     try {
       if (out) {
         size = statSync(out).size;
-        ocr = ocrAccuracy(out, truth);
-        ocrBlock = ocrAccuracy(out, truth, true);
+        ocr = ocrAccuracy(out, truth, false, shift);
+        ocrBlock = ocrAccuracy(out, truth, true, shift);
       }
     } catch (err) {
       extra.error ??= err instanceof Error ? err.message.slice(0, 160) : String(err);
@@ -124,6 +127,8 @@ async function benchFile(file: string, truth: string[]): Promise<Row[]> {
     rows.push(row);
   };
   record('input', file, 0);
+  // The measure's own noise: the input itself, read from a rendering one pixel off.
+  record('input-1px', file, 0, {}, true);
   for (const level of LEVELS) {
     const out = path.join(work, `${name}.${level}.pdf`);
     const t0 = performance.now();
@@ -159,7 +164,7 @@ function summary(all: Row[]) {
   const anchors = ['gs-ebook', 'gs-screen', 'ocrmypdf-O3'];
   console.log('\nmedian over files of size ours/anchor; median size/input; OCR accuracy − input\'s (median, worst), page segmentation and as one block');
   console.log(['tool', ...anchors.map((a) => `÷${a}`), 'size/input', 'ocr Δ median', 'ocr Δ worst', 'block Δ median', 'block Δ worst'].join('\t'));
-  for (const tool of [...LEVELS.map((l) => `ours-${l}`), ...anchors]) {
+  for (const tool of [...LEVELS.map((l) => `ours-${l}`), ...anchors, 'input-1px']) {
     const cells = anchors.map((a) => {
       const ratios: number[] = [];
       for (const m of byFile.values()) {

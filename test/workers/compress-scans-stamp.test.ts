@@ -12,11 +12,12 @@ import { accuracy, ocrPage } from '../helpers/scan-tools.js';
 
 /**
  * Page 1 rendered by poppler at 300 dpi and read by tesseract as one block of text (--psm 6).
- * Its default page segmentation is chaotic around a ring crossing the text: the input's own
- * rendering, saved as JPEG q95 or blurred by 0.6 px, read 22 and 11 points worse on seeds 1 and
- * 3 of the colour fixture (lines cut at the ring), where as one block it reads within 0.3 points of
- * itself (1.7 for the blurred seed 3). On only the lines the stamp crosses, the words under its bar are
- * unreadable in the input too, and which garbage tesseract makes of them decided the score.
+ * Its default page segmentation is chaotic around a ring crossing the text: it takes the ring
+ * for an image region and cuts the lines crossing it, keeping, dropping or reordering their pieces
+ * by chance. The input's own rendering with ±1 gray level of noise read 18 points worse on seed 1,
+ * moved by a pixel or two up to 23 points worse over seeds 1–24 (README, Scans), where as one block
+ * it reads steadily. On only the lines the stamp crosses, the words under its bar are unreadable
+ * in the input too, and which garbage tesseract makes of them decided the score.
  */
 function ocrBlock(bytes: Buffer): string {
   return ocrPage(bytes, true);
