@@ -33,6 +33,8 @@ export function issuePdf(): Buffer {
  */
 export const SCAN_PAGE: [number, number] = [306, 396];
 export const SCAN_DPI = 300;
+/** gray-gutter: the shadow's width in pixels at SCAN_DPI, from the page's left edge. */
+export const GUTTER = 380;
 
 const WORDS = 'the invoice for services rendered in march was paid by bank transfer on the fifth of april please keep this letter with your records total amount due includes value added tax at the standard rate our reference number appears above quote it in every reply customer service can be reached weekdays between nine and five thank you for your business delivery address account holder signature date received approved'.split(' ');
 
@@ -79,7 +81,7 @@ export function renderTextPage(l: TextLayout): { w: number; h: number; px: Uint8
   return { w, h, px };
 }
 
-export type ScanVariant = 'bilevel' | 'stencil' | 'decode-inverted' | 'indexed' | 'gray-jpeg' | 'gray-icc' | 'gray-photo' | 'colour';
+export type ScanVariant = 'bilevel' | 'stencil' | 'decode-inverted' | 'indexed' | 'gray-jpeg' | 'gray-icc' | 'gray-photo' | 'gray-gutter' | 'colour';
 
 export interface ScanFixture {
   pdf: Buffer;
@@ -99,6 +101,8 @@ export interface ScanFixture {
  * - gray-jpeg: gray with scanner noise and a grayish paper, JPEG q85;
  * - gray-icc: the same gray, Flate, under an ICCBased N=1 profile;
  * - gray-photo: gray JPEG with a gray photo above the text and a shaded band behind three lines;
+ * - gray-gutter: gray JPEG of a book page: a gutter's shadow darkens its left 1.3 inches to 30 % of
+ *   the paper, over the start of every line (it passed for a photo: the text in it stayed blurred);
  * - colour: cream paper, dark ink, a red stamp and a colour photo, RGB JPEG q85.
  */
 export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; seed?: number; pages?: number } = {}): ScanFixture {
@@ -133,9 +137,10 @@ export function scanFixture(variant: ScanVariant, opts: { ocrLayer?: boolean; se
       if (inverted) { const d = doc.newArray(); d.push(1); d.push(0); extra.Decode = d; }
       image = doc.addRawStream(deflateSync(bits), dict(extra));
     }
-  } else if (variant === 'gray-jpeg' || variant === 'gray-icc' || variant === 'gray-photo') {
+  } else if (variant === 'gray-jpeg' || variant === 'gray-icc' || variant === 'gray-photo' || variant === 'gray-gutter') {
     const gray = new Uint8Array(w * h);
-    for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, Math.round(18 + (px[i]! / 255) * 214 + (r() - 0.5) * 22)));
+    const shadow = (x: number) => (variant === 'gray-gutter' && x < GUTTER ? 0.3 + 0.7 * (x / GUTTER) ** 0.8 : 1);
+    for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, Math.round((18 + (px[i]! / 255) * 214) * shadow(i % w) + (r() - 0.5) * 22)));
     if (variant === 'gray-photo') {
       const ph = { x: 760, y: 60, w: 440, h: 300 };
       const photo = photoPixels(ph.w, ph.h, 1, seed + 3);

@@ -68,6 +68,17 @@ const SPOT_MIN_DISTANCE = 64;
  */
 const SPOT_IN_PICTURE = 0.5;
 
+/**
+ * Shading: a picture group is smooth shading with text when in at least SHADE_SMOOTH of its
+ * tiles the pixels lighter than half way from the tile's median to the ink lie within
+ * SHADE_RESIDUAL of that median on average, with a mean chroma of at most SHADE_CHROMA, and at
+ * least SHADE_INK of its tiles hold ink.
+ */
+const SHADE_RESIDUAL = 12;
+const SHADE_CHROMA = 24;
+const SHADE_SMOOTH = 0.8;
+const SHADE_INK = 0.5;
+
 export function classifyScan(src: Raw, ppi: number): ScanSplit {
   const { width: w, height: h, channels: n, data } = src;
   const N = w * h;
@@ -127,6 +138,10 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
     const inkFound = ink;
     const findPictures = (tiles: Uint8Array, skip?: Uint8Array) => {
       const pictures = open3(tiles, tw, th);
+      // Smooth shading with text on it (a book's gutter shadow) is busy over three tiles too:
+      // it is no picture, and its ink is what is darker than half way from the paper's local
+      // level (the tile's median) to the ink.
+      const { level, inkGray: textInk } = shading(lum, chroma, inkFound, pictures, w, h, ts);
       const aroundPictures = dilate(pictures, tw, th, 1);
       const fine = pictures.includes(1) ? dilate(busyTiles(lum, chroma, nearInk, paper, w, h, fs, skip).busy, fw, fh, 1) : new Uint8Array(fw * fh);
       const inPicture = new Uint8Array(N);
@@ -137,6 +152,10 @@ export function classifyScan(src: Raw, ppi: number): ScanSplit {
         const frow = Math.floor(y / fs) * fw;
         for (let x = 0, i = y * w; x < w; x++, i++) {
           const k = row + Math.floor(x / ts);
+          if (level[k]! >= 0) {
+            kept[i] = lum[i]! <= (level[k]! + textInk) / 2 && chroma[i]! <= STRICT_CHROMA ? 1 : 0;
+            continue;
+          }
           if (pictures[k] || (aroundPictures[k] && fine[frow + Math.floor(x / fs)])) { inPicture[i] = 1; any = true; }
           if (!kept[i]) continue;
           if (inPicture[i]) kept[i] = 0;
@@ -315,6 +334,76 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
     else if (px[i] && spotLum - inkGray >= 48) ink[i] = lum[i]! <= mid ? 1 : 0;
   }
   return { px, colour };
+}
+
+/**
+ * Pictures (tiles, after the opening) that are smooth shading with text on it: per tile the
+ * paper's local level (the median gray), and how far the pixels lighter than half way from it to
+ * the ink lie from it (mean absolute difference). A group of picture tiles is shading when
+ * those differences are small in most of its tiles (SHADE_RESIDUAL: a gutter's gradient and
+ * the scanner's noise; a photo's detail is larger), its tiles are neutral, and text is on it:
+ * ink darker than half way in at least SHADE_INK of them. Its tiles are taken out of
+ * `pictures` (in place) and get their level; every other tile −1. `inkGray`: the ink's gray
+ * measured on the text outside pictures.
+ */
+function shading(lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, pictures: Uint8Array, w: number, h: number, ts: number): { level: Float32Array; inkGray: number } {
+  const [tw, th] = [Math.ceil(w / ts), Math.ceil(h / ts)];
+  const level = new Float32Array(tw * th).fill(-1);
+  if (!pictures.includes(1)) return { level, inkGray: 0 };
+  // The ink's gray from the text outside pictures: the page's dark median holds the shadow too.
+  const inkHist = new Float64Array(256);
+  let inkCount = 0;
+  for (let y = 0; y < h; y++) {
+    const row = Math.floor(y / ts) * tw;
+    for (let x = 0, i = y * w; x < w; x++, i++) if (ink[i] && !pictures[row + Math.floor(x / ts)]) { inkHist[lum[i]!]!++; inkCount++; }
+  }
+  if (inkCount === 0) return { level, inkGray: 0 };
+  const inkGray = medianAbove(inkHist, 0, 255);
+  const smooth = new Uint8Array(tw * th);
+  const inked = new Uint8Array(tw * th);
+  const median = new Float32Array(tw * th);
+  const hist = new Uint32Array(256);
+  for (let k = 0; k < pictures.length; k++) {
+    if (!pictures[k]) continue;
+    const [tx, ty] = [k % tw, Math.floor(k / tw)];
+    const [x0, x1, y0, y1] = [tx * ts, Math.min(w, (tx + 1) * ts), ty * ts, Math.min(h, (ty + 1) * ts)];
+    hist.fill(0);
+    let all = 0, colour = 0;
+    for (let y = y0; y < y1; y++) for (let x = x0, i = y * w + x; x < x1; x++, i++) { hist[lum[i]!]!++; colour += chroma[i]!; all++; }
+    let acc = 0, m = 255;
+    for (let v = 0; v < 256; v++) if ((acc += hist[v]!) >= all / 2) { m = v; break; }
+    median[k] = m;
+    const half = (m + inkGray) / 2;
+    let off = 0, light = 0, ink = 0;
+    for (let v = 0; v < 256; v++) {
+      if (v <= half) ink += hist[v]!;
+      else { light += hist[v]!; off += hist[v]! * Math.abs(v - m); }
+    }
+    if (m - inkGray >= 48 && colour <= all * SHADE_CHROMA && light > 0 && off / light <= SHADE_RESIDUAL) smooth[k] = 1;
+    if (ink >= all * 0.01) inked[k] = 1;
+  }
+  // Groups of picture tiles (4-connected).
+  const seen = new Uint8Array(tw * th);
+  for (let start = 0; start < pictures.length; start++) {
+    if (!pictures[start] || seen[start]) continue;
+    const group = [start];
+    seen[start] = 1;
+    for (let j = 0; j < group.length; j++) {
+      const k = group[j]!;
+      const [tx, ty] = [k % tw, Math.floor(k / tw)];
+      for (const [nx, ny] of [[tx - 1, ty], [tx + 1, ty], [tx, ty - 1], [tx, ty + 1]] as const) {
+        if (nx < 0 || ny < 0 || nx >= tw || ny >= th) continue;
+        const q = ny * tw + nx;
+        if (pictures[q] && !seen[q]) { seen[q] = 1; group.push(q); }
+      }
+    }
+    let smoothCount = 0, inkedCount = 0;
+    for (const k of group) { smoothCount += smooth[k]!; inkedCount += inked[k]!; }
+    if (smoothCount < group.length * SHADE_SMOOTH || inkedCount < group.length * SHADE_INK) continue;
+    // Tiles too dark to hold paper (the gutter's darkest edge) stay pictures.
+    for (const k of group) if (smooth[k]) { pictures[k] = 0; level[k] = median[k]!; }
+  }
+  return { level, inkGray };
 }
 
 /**
