@@ -40,6 +40,7 @@ import sharp from 'sharp';
 import { compress } from '../workers/compress.js';
 import type { Level } from '../workers/compress/types.js';
 import { scanFixture } from '../test/helpers/scan-fixtures.js';
+import { rng } from '../test/helpers/image-fixtures.js';
 import { charAccuracy } from '../test/helpers/ocr-fixtures.js';
 import { median } from './stats.js';
 
@@ -114,18 +115,6 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-stamp-'));
 function render(pdf: string, base: string): string {
   run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', '1', '-l', '1', pdf, base]);
   return `${base}.png`;
-}
-
-/** The same random numbers for a seed (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The input's rendering changed invisibly, as a PNG that records 300 dpi. */
