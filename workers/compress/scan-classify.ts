@@ -320,11 +320,8 @@ function spotLayer(data: Uint8Array, w: number, h: number, lum: Uint8Array, chro
     if (inPicture) for (let i = 0; i < N; i++) if (inPicture[i]) px[i] = 0;
     return { px, colour };
   }
-  // The ink's own gray: the median of its pixels (the page's dark median holds the stamp too).
-  const inkHist = new Float64Array(256);
-  let inkCount = 0;
-  for (let i = 0; i < N; i++) if (ink[i]) { inkHist[lum[i]!]!++; inkCount++; }
-  const inkGray = inkCount ? medianAbove(inkHist, 0, 255) : 0;
+  // The ink's own gray (the page's dark median holds the stamp too).
+  const inkGray = inkMedian(lum, ink, w) ?? 0;
   const mid = (inkGray + spotLum) / 2;
   for (let i = 0; i < N; i++) {
     if (inPicture?.[i]) px[i] = 0;
@@ -351,14 +348,8 @@ function shading(lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, pictures:
   const level = new Float32Array(tw * th).fill(-1);
   if (!pictures.includes(1)) return { level, inkGray: 0 };
   // The ink's gray from the text outside pictures: the page's dark median holds the shadow too.
-  const inkHist = new Float64Array(256);
-  let inkCount = 0;
-  for (let y = 0; y < h; y++) {
-    const row = Math.floor(y / ts) * tw;
-    for (let x = 0, i = y * w; x < w; x++, i++) if (ink[i] && !pictures[row + Math.floor(x / ts)]) { inkHist[lum[i]!]!++; inkCount++; }
-  }
-  if (inkCount === 0) return { level, inkGray: 0 };
-  const inkGray = medianAbove(inkHist, 0, 255);
+  const inkGray = inkMedian(lum, ink, w, { tiles: pictures, ts, tw });
+  if (inkGray === undefined) return { level, inkGray: 0 };
   const smooth = new Uint8Array(tw * th);
   const inked = new Uint8Array(tw * th);
   const median = new Float32Array(tw * th);
@@ -370,8 +361,7 @@ function shading(lum: Uint8Array, chroma: Uint8Array, ink: Uint8Array, pictures:
     hist.fill(0);
     let all = 0, colour = 0;
     for (let y = y0; y < y1; y++) for (let x = x0, i = y * w + x; x < x1; x++, i++) { hist[lum[i]!]!++; colour += chroma[i]!; all++; }
-    let acc = 0, m = 255;
-    for (let v = 0; v < 256; v++) if ((acc += hist[v]!) >= all / 2) { m = v; break; }
+    const m = medianAbove(hist, 0, 255);
     median[k] = m;
     const half = (m + inkGray) / 2;
     let off = 0, light = 0, ink = 0;
@@ -446,13 +436,13 @@ function busyTiles(lum: Uint8Array, chroma: Uint8Array, nearInk: Uint8Array, pap
  * On white paper the two measures are the same.
  */
 function offInkPaperLine(data: Uint8Array, lum: Uint8Array, chroma: Uint8Array, inkGray: number, paper: number[]): void {
-  const d = paper.map((c) => c - inkGray);
-  const d2 = d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2;
+  const [d0, d1, d2c] = paper.map((c) => c - inkGray) as [number, number, number];
+  const d2 = d0 ** 2 + d1 ** 2 + d2c ** 2;
   if (d2 === 0) return;
   for (let i = 0, o = 0; i < lum.length; i++, o += 3) {
-    const [p0, p1, p2] = [data[o]! - inkGray, data[o + 1]! - inkGray, data[o + 2]! - inkGray];
-    const a = Math.max(0, Math.min(1, (p0 * d[0]! + p1 * d[1]! + p2 * d[2]!) / d2));
-    const [r0, r1, r2] = [p0 - a * d[0]!, p1 - a * d[1]!, p2 - a * d[2]!];
+    const p0 = data[o]! - inkGray, p1 = data[o + 1]! - inkGray, p2 = data[o + 2]! - inkGray;
+    const a = Math.max(0, Math.min(1, (p0 * d0 + p1 * d1 + p2 * d2c) / d2));
+    const r0 = p0 - a * d0, r1 = p1 - a * d1, r2 = p2 - a * d2c;
     chroma[i] = Math.min(255, Math.round(Math.max(r0, r1, r2) - Math.min(r0, r1, r2)));
   }
 }
@@ -479,7 +469,23 @@ export function otsu(hist: Float64Array, total: number): number {
   return bestT;
 }
 
-function medianAbove(hist: Float64Array, lo: number, hi: number): number {
+/**
+ * The median gray of the ink's pixels; with `outside`, only of those in tiles it does not mark
+ * (tile side ts, tw tiles a row). Undefined when there are none.
+ */
+function inkMedian(lum: Uint8Array, ink: Uint8Array, w: number, outside?: { tiles: Uint8Array; ts: number; tw: number }): number | undefined {
+  const hist = new Float64Array(256);
+  let count = 0;
+  for (let i = 0; i < ink.length; i++) {
+    if (!ink[i]) continue;
+    if (outside && outside.tiles[Math.floor(Math.floor(i / w) / outside.ts) * outside.tw + Math.floor((i % w) / outside.ts)]) continue;
+    hist[lum[i]!]!++;
+    count++;
+  }
+  return count ? medianAbove(hist, 0, 255) : undefined;
+}
+
+function medianAbove(hist: ArrayLike<number>, lo: number, hi: number): number {
   let total = 0;
   for (let v = lo; v <= hi; v++) total += hist[v]!;
   let acc = 0;
